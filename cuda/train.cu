@@ -1,0 +1,436 @@
+// The seed's Adam model on the device (cuda/train.cuh). Twin: cpu/train_adam.cpp (cpu::TrainAdam).
+//
+// One kernel per optimizer step. Step s needs W_s = Adam(W_{s-1}, G_{s-1}) before it can compute
+// G_s, which is a grid-wide dependency; instead of two launches per step (a gradient kernel and a
+// dense Adam kernel) the step kernel does both halves of that dependency at once:
+//   dense part   — every parameter: (W, M, V)_s from (W, M, V)_{s-1} and G_{s-1} (+ 2λW),
+//                  Σ W_s² for the loss, and zeroes G_{s+1} for the step after next;
+//   batch part   — one warp per example of batch s: the warp recomputes the W_s entries of its
+//                  two rows from the same inputs (core::AdamUpdate, --fmad=false: bit-identical to
+//                  what the dense part writes), takes the dot product, BCE and dL/dz, and
+//                  atomically adds the row gradients into G_s.
+// State is ping-ponged (W, M, V)[s & 1] and the gradient rotates over three buffers G[s % 3], so
+// the two parts never touch the same memory. MovieLens is ≈ 8600 tiny steps: one launch per step,
+// and each epoch's launches captured once into a CUDA Graph and replayed, bring the launch cost to
+// roughly 2 µs per step. (A persistent cooperative kernel would need one grid-wide barrier per step
+// anyway, costs about as much, and can deadlock if co-residency is misjudged; the graph cannot.)
+#include <cub/block/block_reduce.cuh>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "cuda/cuda_check.cuh"
+#include "cuda/device.cuh"
+#include "cuda/device_buffer.cuh"
+#include "cuda/train.cuh"
+#include "n2v/core/sgns.hpp"
+#include "n2v/core/shuffle.hpp"
+#include "n2v/cuda_api.hpp"
+#include "n2v/status.hpp"
+
+namespace n2v::cuda {
+namespace {
+
+constexpr int kBlock = 256;
+constexpr int kWarp = 32;
+constexpr unsigned kFullMask = 0xFFFFFFFFu;
+
+// cpu/train_adam.cpp's packed example: one 16-byte load per (shuffled) visit.
+struct alignas(16) PackedExample {
+  int32_t target;
+  int32_t context;
+  float weight;
+  float label;
+};
+
+// The optimizer state: (W, M, V)[parity] of [rows x dim] floats and three gradient buffers.
+struct AdamBuffers {
+  float* w[2];
+  float* m[2];
+  float* v[2];
+  float* g[3];
+  size_t params;
+  float lambda;
+};
+
+struct AdamStepArgs {
+  AdamBuffers buf;
+  const PackedExample* ex;
+  uint64_t num_examples;
+  int32_t batch;
+  int32_t dim;
+  int64_t num_batches;                  // per epoch
+  const core::AdamStepScalars* scalars;  // [t - 1] for Adam step t ≥ 1
+  const core::PhiloxKey* epoch_keys;     // [epoch]
+  const int* epoch;                      // the epoch being replayed (set before each launch)
+  double* bce;                           // [global step] Σ w·BCE of the batch
+  double* sq;                            // [global step] Σ W_s²
+};
+
+// Parameter p of W_s (and M_s, V_s) from state s-1 and G_{s-1}: the CPU's dense update, verbatim.
+__device__ __forceinline__ void AdamFrom(const AdamBuffers& b, int64_t prev, size_t p,
+                                         const core::AdamStepScalars& sc, float& w, float& m,
+                                         float& v) {
+  const int par = static_cast<int>(prev & 1);
+  w = b.w[par][p];
+  m = b.m[par][p];
+  v = b.v[par][p];
+  const float g = b.g[prev % 3][p];
+  core::AdamUpdate(w, m, v, g + core::L2Grad(w, b.lambda), sc);
+}
+
+// Dense part of step s (grid-stride over parameters): writes state s (s ≥ 1; state 0 is the
+// initial table), zeroes G_{s+1}, returns this thread's share of Σ W_s².
+__device__ double DenseAdam(const AdamBuffers& b, int64_t s, const core::AdamStepScalars* scalars) {
+  const size_t stride = static_cast<size_t>(gridDim.x) * blockDim.x;
+  const size_t first = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  float* const g_zero = b.g[(s + 1) % 3];
+  double sq = 0.0;
+  if (s == 0) {
+    for (size_t p = first; p < b.params; p += stride) {
+      const float w = b.w[0][p];
+      sq += static_cast<double>(w * w);
+      g_zero[p] = 0.0f;
+    }
+    return sq;
+  }
+  const core::AdamStepScalars sc = scalars[s - 1];
+  const int cur = static_cast<int>(s & 1);
+  for (size_t p = first; p < b.params; p += stride) {
+    float w, m, v;
+    AdamFrom(b, s - 1, p, sc, w, m, v);
+    b.w[cur][p] = w;
+    b.m[cur][p] = m;
+    b.v[cur][p] = v;
+    sq += static_cast<double>(w * w);
+    g_zero[p] = 0.0f;
+  }
+  return sq;
+}
+
+// Batch part of step s: one warp per example (grid-stride over warps); lane l holds dimensions
+// l, l + 32, … (kPerLane of them: dim ≤ 32·kPerLane ≤ 1024), so both rows stay in registers for
+// the dot product (warp-shuffle sum) and the gradient. Returns lane 0's share of Σ w·BCE.
+template <int kPerLane>
+__device__ double BatchGradient(const AdamStepArgs& a, int64_t s, int64_t b_in_epoch,
+                                core::PhiloxKey key) {
+  const int lane = threadIdx.x & (kWarp - 1);
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int64_t warps = static_cast<int64_t>(gridDim.x) * blockDim.x / kWarp;
+  const int32_t dim = a.dim;
+  const bool initial = s == 0;
+  core::AdamStepScalars sc{};
+  if (!initial) sc = a.scalars[s - 1];
+  float* const g_out = a.buf.g[s % 3];
+  const float batch_f = static_cast<float>(a.batch);
+  double loss = 0.0;
+  for (int64_t i = warp; i < a.batch; i += warps) {
+    const uint64_t pos = static_cast<uint64_t>(b_in_epoch) * static_cast<uint64_t>(a.batch) +
+                         static_cast<uint64_t>(i);
+    const PackedExample e = a.ex[core::PermuteIndex(pos, a.num_examples, key)];
+    const size_t t0 = static_cast<size_t>(e.target) * dim;
+    const size_t c0 = static_cast<size_t>(e.context) * dim;
+    float et[kPerLane], ec[kPerLane];
+    float partial = 0.0f;
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int d = lane + j * kWarp;
+      et[j] = 0.0f;
+      ec[j] = 0.0f;
+      if (d < dim) {
+        if (initial) {
+          et[j] = a.buf.w[0][t0 + d];
+          ec[j] = a.buf.w[0][c0 + d];
+        } else {
+          float m, v;
+          AdamFrom(a.buf, s - 1, t0 + d, sc, et[j], m, v);
+          AdamFrom(a.buf, s - 1, c0 + d, sc, ec[j], m, v);
+        }
+        partial += et[j] * ec[j];
+      }
+    }
+#pragma unroll
+    for (int off = kWarp / 2; off > 0; off >>= 1) partial += __shfl_down_sync(kFullMask, partial, off);
+    const float z = __shfl_sync(kFullMask, partial, 0);  // lane 0's sum, the same bits everywhere
+    // d(Σ w·bce / batch)/dz in the CPU twin's order: (w / batch)·(σ(z) − y).
+    const float coef = (e.weight / batch_f) * core::BceWithLogitsGrad(z, e.label);
+    if (lane == 0) loss += static_cast<double>(e.weight * core::BceWithLogits(z, e.label));
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int d = lane + j * kWarp;
+      if (d < dim) {
+        atomicAdd(g_out + t0 + d, coef * ec[j]);
+        atomicAdd(g_out + c0 + d, coef * et[j]);
+      }
+    }
+  }
+  return loss;
+}
+
+// One optimizer step (global step s = *epoch · num_batches + b_in_epoch): dense part + batch part
+// (see the file comment). Grid: enough warps for the batch and enough threads for the parameters;
+// block 256. Ends with one block-level reduction and one double atomicAdd per figure per block.
+template <int kPerLane>
+__global__ void __launch_bounds__(kBlock) AdamStepKernel(AdamStepArgs a, int64_t b_in_epoch) {
+  const int epoch = *a.epoch;
+  const int64_t s = static_cast<int64_t>(epoch) * a.num_batches + b_in_epoch;
+  const double sq = DenseAdam(a.buf, s, a.scalars);
+  const double bce = BatchGradient<kPerLane>(a, s, b_in_epoch, a.epoch_keys[epoch]);
+  using BlockReduce = cub::BlockReduce<double, kBlock>;
+  __shared__ typename BlockReduce::TempStorage tmp;
+  const double sq_block = BlockReduce(tmp).Sum(sq);
+  __syncthreads();
+  const double bce_block = BlockReduce(tmp).Sum(bce);
+  if (threadIdx.x == 0) {
+    atomicAdd(a.sq + s, sq_block);
+    atomicAdd(a.bce + s, bce_block);
+  }
+}
+
+// After the last step S − 1: state S = Adam(state S − 1, G_{S−1}), the trained table.
+// Grid-stride over parameters.
+__global__ void AdamFinishKernel(AdamBuffers b, const core::AdamStepScalars* scalars, int64_t s) {
+  (void)DenseAdam(b, s, scalars);
+}
+
+// One thread per example: packs and validates (ids in [0, rows)); *bad = 1 on a bad id.
+__global__ void PackExamplesKernel(ExamplesView ex, int32_t rows, PackedExample* out, int* bad) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < ex.size;
+       i += stride) {
+    const int32_t t = ex.target[i], c = ex.context[i];
+    if (t < 0 || t >= rows || c < 0 || c >= rows) atomicExch(bad, 1);
+    out[i] = PackedExample{t, c, ex.weight[i], static_cast<float>(ex.label[i])};
+  }
+}
+
+using StepKernel = void (*)(AdamStepArgs, int64_t);
+
+StepKernel PickStepKernel(int32_t dim) {
+  const int per_lane = (dim + kWarp - 1) / kWarp;
+  if (per_lane <= 1) return AdamStepKernel<1>;
+  if (per_lane <= 2) return AdamStepKernel<2>;
+  if (per_lane <= 4) return AdamStepKernel<4>;
+  if (per_lane <= 8) return AdamStepKernel<8>;
+  if (per_lane <= 16) return AdamStepKernel<16>;
+  return AdamStepKernel<32>;
+}
+
+unsigned Blocks(int64_t n, int64_t cap) {
+  return static_cast<unsigned>(std::clamp<int64_t>(CeilDiv(n, int64_t{kBlock}), 1, cap));
+}
+
+}  // namespace
+
+size_t AdamDeviceBytes(int64_t num_examples, int32_t rows, const AdamTrainOptions& o) {
+  const size_t params = static_cast<size_t>(rows) * static_cast<size_t>(std::max(o.dim, 1));
+  const int64_t nb = o.batch > 0 ? num_examples / o.batch : 0;
+  const size_t steps = static_cast<size_t>(std::max<int64_t>(nb, 0)) *
+                       static_cast<size_t>(std::max(o.epochs, 0));
+  return sizeof(PackedExample) * static_cast<size_t>(num_examples) + 9 * sizeof(float) * params +
+         steps * (sizeof(core::AdamStepScalars) + 2 * sizeof(double)) +
+         static_cast<size_t>(std::max(o.epochs, 0)) * sizeof(core::PhiloxKey) + 4096;
+}
+
+absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
+                                                   const AdamTrainOptions& o, float* d_table,
+                                                   int32_t rows, const EpochCallback& on_epoch,
+                                                   cudaStream_t stream) {
+  AdamDeviceResult result;
+  if (rows <= 0 || o.dim <= 0 || o.dim > 1024 || o.batch <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "TrainAdam on CUDA: needs rows > 0, 1 <= dim <= 1024 and batch > 0 (rows ", rows,
+        ", dim ", o.dim, ", batch ", o.batch, ")"));
+  }
+  const int64_t n = ex.size;
+  const int64_t nb = n / o.batch;  // drop_remainder, as the seed's tf.data pipeline
+  if (nb == 0 || o.epochs <= 0) return result;
+  const size_t params = static_cast<size_t>(rows) * static_cast<size_t>(o.dim);
+  const int64_t max_steps = nb * o.epochs;
+
+  auto start = Event::Create();
+  if (!start.ok()) return start.status();
+  auto stop = Event::Create();
+  if (!stop.ok()) return stop.status();
+  N2V_RETURN_IF_ERROR(start->Record(stream));
+
+  // --- inputs: packed examples, state, per-step scalars, per-epoch keys ------------------------
+  auto packed = DeviceBuffer<PackedExample>::Allocate(static_cast<size_t>(n), "packed examples");
+  if (!packed.ok()) return packed.status();
+  auto flag = DeviceBuffer<int>::Allocate(2, "flags");  // [0] bad id, [1] epoch being replayed
+  if (!flag.ok()) return flag.status();
+  N2V_RETURN_IF_ERROR(flag->ZeroAsync(stream));
+  PackExamplesKernel<<<Blocks(n, INT_MAX), kBlock, 0, stream>>>(ex, rows, packed->data(),
+                                                                 flag->data());
+  N2V_CUDA_CHECK_LAUNCH();
+  int bad = 0;
+  N2V_CUDA_RETURN_IF_ERROR(
+      cudaMemcpyAsync(&bad, flag->data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
+  N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
+  if (bad != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TrainAdam on CUDA: an example's node id is outside [0, ", rows, ")"));
+  }
+
+  auto state = DeviceBuffer<float>::Allocate(9 * params, "Adam state (W, M, V twice; 3 gradients)");
+  if (!state.ok()) return state.status();
+  N2V_RETURN_IF_ERROR(state->ZeroAsync(stream));
+  AdamBuffers buf{};
+  for (int i = 0; i < 2; ++i) {
+    buf.w[i] = state->data() + (0 + i) * params;
+    buf.m[i] = state->data() + (2 + i) * params;
+    buf.v[i] = state->data() + (4 + i) * params;
+  }
+  for (int i = 0; i < 3; ++i) buf.g[i] = state->data() + (6 + i) * params;
+  buf.params = params;
+  buf.lambda = o.l2;
+  N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(buf.w[0], d_table, params * sizeof(float),
+                                           cudaMemcpyDeviceToDevice, stream));
+
+  std::vector<core::AdamStepScalars> scalars(static_cast<size_t>(max_steps));
+  for (int64_t t = 1; t <= max_steps; ++t) scalars[t - 1] = core::MakeAdamStep(o.adam, t);
+  auto d_scalars = DeviceBuffer<core::AdamStepScalars>::FromHost(scalars.data(), scalars.size(),
+                                                                 "Adam step scalars");
+  if (!d_scalars.ok()) return d_scalars.status();
+  std::vector<core::PhiloxKey> keys(static_cast<size_t>(o.epochs));
+  for (int32_t e = 0; e < o.epochs; ++e) keys[e] = EpochShuffleKey(o.seed, e);
+  auto d_keys = DeviceBuffer<core::PhiloxKey>::FromHost(keys.data(), keys.size(), "epoch keys");
+  if (!d_keys.ok()) return d_keys.status();
+  auto sums = DeviceBuffer<double>::Allocate(2 * static_cast<size_t>(max_steps), "step losses");
+  if (!sums.ok()) return sums.status();
+  N2V_RETURN_IF_ERROR(sums->ZeroAsync(stream));
+
+  AdamStepArgs args{};
+  args.buf = buf;
+  args.ex = packed->data();
+  args.num_examples = static_cast<uint64_t>(n);
+  args.batch = o.batch;
+  args.dim = o.dim;
+  args.num_batches = nb;
+  args.scalars = d_scalars->data();
+  args.epoch_keys = d_keys->data();
+  args.epoch = flag->data() + 1;
+  args.bce = sums->data();
+  args.sq = sums->data() + max_steps;
+
+  // Enough warps for the batch, enough threads for the parameters (grid-stride beyond that).
+  auto sms = SmCount();
+  if (!sms.ok()) return sms.status();
+  const unsigned blocks = std::max(Blocks(int64_t{o.batch} * kWarp, INT_MAX),
+                                   Blocks(static_cast<int64_t>(params), int64_t{*sms} * 8));
+  const StepKernel step_kernel = PickStepKernel(o.dim);
+
+  auto launch_epoch = [&]() -> absl::Status {
+    for (int64_t b = 0; b < nb; ++b) {
+      step_kernel<<<blocks, kBlock, 0, stream>>>(args, b);
+      N2V_CUDA_CHECK_LAUNCH();
+    }
+    return absl::OkStatus();
+  };
+
+  // --- capture one epoch, replay it per epoch ---------------------------------------------------
+  GraphExec graph;
+  {
+    CaptureScope capture(stream);
+    if (capture.Begin().ok() && launch_epoch().ok()) {
+      auto g = capture.End();
+      if (g.ok()) graph = std::move(*g);
+    }
+    (void)cudaGetLastError();  // a failed capture falls back to plain launches below
+  }
+
+  std::vector<int> epoch_ids(static_cast<size_t>(o.epochs));
+  std::vector<double> host_sums;
+  auto epoch_loss = [&](int32_t e) {
+    double data = 0.0, l2 = 0.0;
+    for (int64_t b = 0; b < nb; ++b) {
+      data += host_sums[static_cast<size_t>(e * nb + b)];
+      l2 += host_sums[static_cast<size_t>(max_steps + e * nb + b)];
+    }
+    return data / (static_cast<double>(nb) * o.batch) +
+           static_cast<double>(o.l2) * l2 / static_cast<double>(nb);
+  };
+  auto fetch_sums = [&]() -> absl::Status {
+    host_sums.resize(2 * static_cast<size_t>(max_steps));
+    N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host_sums.data(), sums->data(),
+                                             host_sums.size() * sizeof(double),
+                                             cudaMemcpyDeviceToHost, stream));
+    N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
+    return absl::OkStatus();
+  };
+
+  int32_t epochs_run = 0;
+  for (int32_t e = 0; e < o.epochs; ++e) {
+    epoch_ids[e] = e;
+    // Pageable source: the value is staged before cudaMemcpyAsync returns.
+    N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(flag->data() + 1, &epoch_ids[e], sizeof(int),
+                                             cudaMemcpyHostToDevice, stream));
+    if (graph.valid()) {
+      N2V_RETURN_IF_ERROR(graph.Launch(stream));
+    } else {
+      N2V_RETURN_IF_ERROR(launch_epoch());
+    }
+    epochs_run = e + 1;
+    if (on_epoch) {
+      N2V_RETURN_IF_ERROR(fetch_sums());
+      const double loss = epoch_loss(e);
+      result.losses.push_back(loss);
+      if (!on_epoch(e, loss)) break;
+    }
+  }
+  const int64_t steps = static_cast<int64_t>(epochs_run) * nb;
+  AdamFinishKernel<<<Blocks(static_cast<int64_t>(params), int64_t{*sms} * 8), kBlock, 0, stream>>>(
+      buf, d_scalars->data(), steps);
+  N2V_CUDA_CHECK_LAUNCH();
+  N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(d_table, buf.w[steps & 1], params * sizeof(float),
+                                           cudaMemcpyDeviceToDevice, stream));
+  N2V_RETURN_IF_ERROR(stop->Record(stream));
+  if (!on_epoch) {
+    N2V_RETURN_IF_ERROR(fetch_sums());
+    for (int32_t e = 0; e < epochs_run; ++e) result.losses.push_back(epoch_loss(e));
+  }
+  auto ms = stop->MsSince(*start);
+  if (!ms.ok()) return ms.status();
+  result.ms = *ms;
+  return result;
+}
+
+absl::StatusOr<std::vector<double>> TrainAdam(const Examples& ex, const AdamTrainOptions& o,
+                                              Embeddings* emb, const EpochCallback& on_epoch) {
+  if (emb == nullptr || emb->rows <= 0 || emb->dim != o.dim ||
+      emb->data.size() != static_cast<size_t>(emb->rows) * static_cast<size_t>(emb->dim)) {
+    return absl::InvalidArgumentError(
+        "TrainAdam on CUDA: emb must hold an initial [rows x o.dim] table (InitHeNormal)");
+  }
+  const int64_t n = ex.size();
+  if (o.batch <= 0 || n / o.batch == 0 || o.epochs <= 0) return std::vector<double>{};
+  N2V_CUDA_RETURN_IF_ERROR(cudaFree(nullptr));
+  const size_t table_bytes = emb->data.size() * sizeof(float);
+  N2V_RETURN_IF_ERROR(CheckFits(static_cast<size_t>(n) * 13 + table_bytes +
+                                    AdamDeviceBytes(n, emb->rows, o),
+                                "TrainAdam"));
+  auto stream = Stream::Create();
+  if (!stream.ok()) return stream.status();
+  const size_t un = static_cast<size_t>(n);
+  auto target = DeviceBuffer<int32_t>::FromHost(ex.target.data(), un, "example targets");
+  if (!target.ok()) return target.status();
+  auto context = DeviceBuffer<int32_t>::FromHost(ex.context.data(), un, "example contexts");
+  if (!context.ok()) return context.status();
+  auto label = DeviceBuffer<uint8_t>::FromHost(ex.label.data(), un, "example labels");
+  if (!label.ok()) return label.status();
+  auto weight = DeviceBuffer<float>::FromHost(ex.weight.data(), un, "example weights");
+  if (!weight.ok()) return weight.status();
+  auto table = DeviceBuffer<float>::FromHost(emb->data.data(), emb->data.size(), "embeddings");
+  if (!table.ok()) return table.status();
+  const ExamplesView view{target->data(), context->data(), label->data(), weight->data(), n};
+  auto r = TrainAdamOnDevice(view, o, table->data(), emb->rows, on_epoch, stream->get());
+  if (!r.ok()) return r.status();
+  N2V_RETURN_IF_ERROR(stream->Sync());
+  N2V_RETURN_IF_ERROR(table->CopyToHost(emb->data.data(), emb->data.size()));
+  return std::move(r->losses);
+}
+
+}  // namespace n2v::cuda
