@@ -15,6 +15,8 @@
 #   --data DIR         MovieLens folder for the Keras port and genre_f1 (default data/ml-latest-small)
 #   --f1-repeats R     genre_f1 splits per embedding (default 10)
 #   --work DIR         scratch folder (default bench/work/movielens-<stamp>)
+#   --wait-idle S      before each run wait up to S seconds for the 1-minute load average to
+#                      fall below 1.0 (default 0: don't wait); the machine is often shared
 #   --out FILE         report path (default bench/results/movielens-<date>.md)
 #   --skip-keras / --skip-n2v   leave one side out (e.g. while the n2v CLI is being written)
 #
@@ -49,6 +51,7 @@ work=""
 out="$here/results/movielens-$(date +%Y-%m-%d).md"
 skip_keras=0
 skip_n2v=0
+wait_idle=0
 
 die() { echo "movielens.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -66,6 +69,7 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --skip-keras) skip_keras=1; shift ;;
     --skip-n2v) skip_n2v=1; shift ;;
+    --wait-idle) wait_idle="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -88,10 +92,22 @@ elif [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
 fi
 [[ -z "$timev" ]] && echo "movielens.sh: /usr/bin/time unavailable; peak RSS will not be reported" >&2
 
+wait_for_idle() {  # wait up to $wait_idle s for the 1-minute load average to drop below 1.0
+  local waited=0
+  while (( waited < wait_idle )); do
+    awk '{exit !($1 < 1.0)}' /proc/loadavg 2>/dev/null && return 0
+    (( waited == 0 )) && echo "movielens.sh: waiting (up to ${wait_idle}s) for load < 1.0: $(cut -d' ' -f1-3 /proc/loadavg)"
+    sleep 10; waited=$((waited + 10))
+  done
+  (( wait_idle > 0 )) && echo "movielens.sh: still busy after ${wait_idle}s (load $(cut -d' ' -f1 /proc/loadavg)); running anyway"
+  return 0
+}
+
 # run_one DIR CMD...: run CMD with stdout/stderr logs in DIR, time.txt (time -v), wall.txt.
 run_one() {
   local dir="$1"; shift
   mkdir -p "$dir"
+  wait_for_idle
   local t0 t1 rc
   # Other work on the machine skews the times: keep the load average before and after.
   cat /proc/loadavg >"$dir/load.txt" 2>/dev/null
@@ -108,11 +124,11 @@ run_one() {
   return $rc
 }
 
-f1_for() {  # f1_for DIR: genre F1 of DIR/embeddings.w2v.txt into DIR/f1.json
-  local dir="$1"
+f1_for() {  # f1_for DIR [--baseline]: genre F1 of DIR/embeddings.w2v.txt into DIR/f1.json
+  local dir="$1"; shift
   [[ -s "$dir/embeddings.w2v.txt" ]] || return 1
   "$py" "$here/genre_f1.py" "$dir/embeddings.w2v.txt" --movies "$data/movies.csv" \
-    --repeats "$f1_repeats" --json-out "$dir/f1.json" >"$dir/f1.log" 2>&1 \
+    --repeats "$f1_repeats" --json-out "$dir/f1.json" "$@" >"$dir/f1.log" 2>&1 \
     || { echo "movielens.sh: genre_f1 failed for $dir (see $dir/f1.log)" >&2; return 1; }
 }
 
@@ -155,8 +171,11 @@ if [[ $skip_n2v == 0 ]]; then
         tail -5 "$d/stderr.log" >&2
         break   # the same failure would repeat
       elif [[ -n "$missing" ]]; then
-        echo "ok but missing:$missing" >"$d/status.txt"
-        echo "movielens.sh: n2v run $i succeeded but did not write:$missing in $d" >&2
+        echo "ok but missing:$missing (expected: n2v movielens --out DIR writes DIR/embeddings.w2v.txt and DIR/run.json)" >"$d/status.txt"
+        echo "movielens.sh: n2v run $i exited 0 but did not write:$missing in $d;" \
+             "expected: $n2v movielens --out DIR --threads N writing DIR/embeddings.w2v.txt" \
+             "and DIR/run.json. Not repeating." >&2
+        break
       else
         echo "ok" >"$d/status.txt"
       fi
@@ -165,8 +184,9 @@ if [[ $skip_n2v == 0 ]]; then
 fi
 
 echo "movielens.sh: genre F1 ($f1_repeats splits each)"
+base=(--baseline)   # chance level (random vectors), computed once
 for d in "$work"/keras-* "$work"/n2v-*; do
-  [[ -d "$d" ]] && f1_for "$d"
+  if [[ -d "$d" ]] && f1_for "$d" "${base[@]}"; then base=(); fi
 done
 
 machine="$(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB, $(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-?}"), $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"

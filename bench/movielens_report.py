@@ -73,11 +73,15 @@ def read_text(path):
 
 
 def parse_time_v(path):
-    """Peak RSS (MiB) and elapsed wall (s) from a `/usr/bin/time -v -o` file."""
+    """Peak RSS (MiB), elapsed wall (s), CPU user+sys (s) from a `/usr/bin/time -v -o` file."""
     txt = read_text(path)
     if not txt:
-        return None, None
-    rss = wall = None
+        return None, None, None
+    rss = wall = cpu = None
+    u = re.search(r"User time \(seconds\): ([\d.]+)", txt)
+    k = re.search(r"System time \(seconds\): ([\d.]+)", txt)
+    if u and k:
+        cpu = float(u.group(1)) + float(k.group(1))
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", txt)
     if m:
         rss = int(m.group(1)) / 1024.0
@@ -87,7 +91,7 @@ def parse_time_v(path):
         wall = 0.0
         for x in parts:
             wall = wall * 60 + x
-    return rss, wall
+    return rss, wall, cpu
 
 
 def read_w2v(path):
@@ -130,6 +134,16 @@ def fmt_s(x):
     return "—" if x is None else (f"{x:.3f}" if x < 10 else f"{x:.2f}")
 
 
+def fmt_med(xs):
+    """'median' for one value, 'median (min m)' for several: min is the least disturbed."""
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return "—"
+    if len(xs) == 1:
+        return fmt_s(xs[0])
+    return f"{fmt_s(statistics.median(xs))} (min {fmt_s(min(xs))})"
+
+
 def fmt_ratio(a, b):
     if a is None or b is None or b <= 0:
         return "—"
@@ -141,7 +155,8 @@ def collect(work, kind):
     for d in sorted(glob.glob(os.path.join(work, f"{kind}-*")),
                     key=lambda p: int(p.rsplit("-", 1)[1]) if p.rsplit("-", 1)[1].isdigit() else 0):
         r = {"dir": d, "status": read_text(os.path.join(d, "status.txt")) or "?"}
-        rss, wall = parse_time_v(os.path.join(d, "time.txt"))
+        rss, wall, cpu = parse_time_v(os.path.join(d, "time.txt"))
+        r["cpu_s"] = cpu
         shell_wall = read_text(os.path.join(d, "wall.txt"))
         r["rss_mib"] = rss
         r["wall_s"] = wall if wall is not None else (float(shell_wall) if shell_wall else None)
@@ -151,11 +166,13 @@ def collect(work, kind):
         emb = os.path.join(d, "embeddings.w2v.txt")
         r["emb"] = emb if os.path.exists(emb) else None
         stages = {}
+        r["stage_cpu"] = {}
         if kind == "keras":
             j = read_json(os.path.join(d, "keras_run.json"))
             r["json"] = j
             if j:
                 stages = dict(j.get("timings_s", {}))
+                r["stage_cpu"] = dict(j.get("cpu_s", {}))
         else:
             j = read_json(os.path.join(d, "run.json"))
             r["json"] = j
@@ -216,34 +233,42 @@ def main(argv=None):
     L.append(f"Runs: Keras {len(k_ok)}/{len(keras_runs)} succeeded, "
              f"n2v {len(n_ok)}/{len(n2v_runs)} produced output.\n")
     for r in keras_runs + n2v_runs:
-        if not r["status"].startswith("ok"):
+        if r["status"] != "ok":
             L.append(f"- `{os.path.basename(r['dir'])}`: {r['status']}")
     L.append("")
 
     # ---- times
-    L.append("## Wall time per stage (median over runs, seconds)\n")
-    L.append("| stage | Keras port | n2v | speed-up (Keras / n2v) |")
-    L.append("|---|---:|---:|---:|")
+    L.append("## Wall time per stage (seconds: median over runs, and the minimum when there "
+             "are several)\n")
+    L.append("| stage | Keras port | n2v | speed-up (Keras / n2v) | Keras CPU s (all threads) |")
+    L.append("|---|---:|---:|---:|---:|")
     extra = []
     for r in n_ok:
         for k in r["stages"]:
             if k not in STAGES and k not in extra:
                 extra.append(k)
     for st in STAGES + extra:
-        km = median([r["stages"].get(st) for r in k_ok])
-        nm = median([r["stages"].get(st) for r in n_ok])
+        kv = [r["stages"].get(st) for r in k_ok]
+        nv = [r["stages"].get(st) for r in n_ok]
+        km, nm = median(kv), median(nv)
         if km is None and nm is None:
             continue
         label = st if st in STAGES else f"{st} (n2v only)"
-        L.append(f"| {label} | {fmt_s(km)} | {fmt_s(nm)} | {fmt_ratio(km, nm)} |")
-    kw = median([r["wall_s"] for r in k_ok])
-    nw = median([r["wall_s"] for r in n_ok])
+        kc = median([r["stage_cpu"].get(st) for r in k_ok])
+        L.append(f"| {label} | {fmt_med(kv)} | {fmt_med(nv)} | {fmt_ratio(km, nm)} | "
+                 f"{fmt_s(kc)} |")
+    kv = [r["wall_s"] for r in k_ok]
+    nv = [r["wall_s"] for r in n_ok]
     L.append(f"| **process end to end** (incl. start-up{', TF import' if k_ok else ''}) | "
-             f"{fmt_s(kw)} | {fmt_s(nw)} | {fmt_ratio(kw, nw)} |")
+             f"{fmt_med(kv)} | {fmt_med(nv)} | {fmt_ratio(median(kv), median(nv))} | |")
+    kv = [r["cpu_s"] for r in k_ok]
+    nv = [r["cpu_s"] for r in n_ok]
+    L.append(f"| process CPU time, user+sys | {fmt_med(kv)} | {fmt_med(nv)} | "
+             f"{fmt_ratio(median(kv), median(nv))} | |")
     kr = median([r["rss_mib"] for r in k_ok])
     nr = median([r["rss_mib"] for r in n_ok])
     L.append(f"| peak RSS (MiB) | {'—' if kr is None else f'{kr:.0f}'} | "
-             f"{'—' if nr is None else f'{nr:.0f}'} | |")
+             f"{'—' if nr is None else f'{nr:.0f}'} | | |")
     L.append("")
     if kj:
         L.append(f"Keras stage 'total' = load … similarity inside the process (TensorFlow import "
@@ -286,8 +311,39 @@ def main(argv=None):
     L.append("")
 
     # ---- top-5
-    k_top = top5(k_ok[0]["emb"], titles_by_id, id_by_title) if k_ok and k_ok[0]["emb"] else None
-    n_top = top5(n_ok[0]["emb"], titles_by_id, id_by_title) if n_ok and n_ok[0]["emb"] else None
+    k_tops = [top5(r["emb"], titles_by_id, id_by_title) for r in k_ok if r["emb"]]
+    n_tops = [top5(r["emb"], titles_by_id, id_by_title) for r in n_ok if r["emb"]]
+    k_top = k_tops[0] if k_tops else None
+    n_top = n_tops[0] if n_tops else None
+
+    def overlap(a, b, rule):
+        vals = []
+        for title in QUERY_MOVIES:
+            la, lb = a[rule].get(title), b[rule].get(title)
+            if la and lb:
+                vals.append(len({x for x, _ in la} & {x for x, _ in lb}))
+        return sum(vals) / len(vals) if vals else None
+
+    def mean_overlap(xs, ys, rule, same):
+        vals = [overlap(a, b, rule) for i, a in enumerate(xs) for j, b in enumerate(ys)
+                if (i < j if same else True)]
+        vals = [v for v in vals if v is not None]
+        return f"{sum(vals) / len(vals):.2f}/5 ({len(vals)} pairs)" if vals else "—"
+
+    if len(k_tops) > 1 or (k_tops and n_tops):
+        L.append("## Top-5 agreement (mean shared titles per query, over pairs of runs)\n")
+        L.append("Keras runs with different seeds already disagree; n2v vs Keras should be read "
+                 "against Keras vs Keras.\n")
+        L.append("| pairs | seed's rule | cosine |")
+        L.append("|---|---|---|")
+        L.append(f"| Keras vs Keras | {mean_overlap(k_tops, k_tops, 'seed', True)} | "
+                 f"{mean_overlap(k_tops, k_tops, 'cosine', True)} |")
+        if n_tops:
+            L.append(f"| n2v vs n2v | {mean_overlap(n_tops, n_tops, 'seed', True)} | "
+                     f"{mean_overlap(n_tops, n_tops, 'cosine', True)} |")
+            L.append(f"| n2v vs Keras | {mean_overlap(n_tops, k_tops, 'seed', False)} | "
+                     f"{mean_overlap(n_tops, k_tops, 'cosine', False)} |")
+        L.append("")
     for rule, rname in (("seed", "the seed's rule (tf.math.l2_normalize without axis = "
                                  "dot-product ranking)"),
                         ("cosine", "true cosine similarity")):

@@ -37,7 +37,7 @@ fi
 echo "setup-venv: installing $(grep -cv '^\s*\(#\|$\)' "$req") pinned packages (tensorflow is large; minutes on first run)"
 cons=()
 [[ -f "$lock" ]] && cons=(-c "$lock")
-"$venv/bin/python" -m pip install --progress-bar off -r "$req" "${cons[@]}"
+"$venv/bin/python" -m pip install --quiet --progress-bar off -r "$req" "${cons[@]}"
 "$venv/bin/python" - <<'PY'
 import tensorflow as tf, keras, numpy, pandas, networkx, sklearn, gensim, pecanpy
 print("setup-venv: tensorflow", tf.__version__, "keras", keras.__version__, "numpy", numpy.__version__)
