@@ -1,0 +1,92 @@
+// GPU walks equal the CPU's exactly (ASSERT_EQ per element): the same core::WalkOne over the same
+// host-built alias tables, keyed on (walk id, step, attempt). Cases cover p, q < 1 and > 1, dead
+// ends (-1 padding), an offset first walk, ml-latest-small's size and the real MovieLens graph.
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cuda_test_util.hpp"
+#include "gtest/gtest.h"
+#include "n2v/cuda_api.hpp"
+#include "n2v/movielens.hpp"
+#include "n2v/walk.hpp"
+
+namespace n2v {
+namespace {
+
+using testing::CudaTest;
+
+struct WalkCase {
+  std::string name;
+  int32_t nodes;
+  int64_t edges;
+  int32_t sinks;  // > 0: directed with dead ends
+  double p, q;
+  uint32_t length, num_walks;
+  uint64_t seed;
+  uint64_t first_walk;
+};
+// ctest shows the case name, not the struct bytes.
+void PrintTo(const WalkCase& c, std::ostream* os) { *os << c.name; }
+
+
+void ExpectSameWalks(const Graph& g, const WalkOptions& wo, uint64_t first_walk, uint64_t count,
+                     const std::string& what) {
+  const AliasTables alias = BuildAliasTables(g.view(), 2);
+  const core::WalkParams params = MakeWalkParams(wo);
+  std::vector<int32_t> cpu(count * wo.length), gpu(count * wo.length, -7);
+  cpu::SampleWalks(g.view(), alias.view(), params, first_walk, count, cpu.data(), 2);
+  const absl::Status st =
+      cuda::SampleWalks(g.view(), alias.view(), params, first_walk, count, gpu.data());
+  ASSERT_TRUE(st.ok()) << st;
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    ASSERT_EQ(gpu[i], cpu[i]) << what << ": walk " << first_walk + i / wo.length << " position "
+                              << i % wo.length << " (seed " << wo.seed << ")";
+  }
+}
+
+class WalkParity : public CudaTest, public ::testing::WithParamInterface<WalkCase> {};
+
+TEST_P(WalkParity, ExactlyEqualsCpu) {
+  const WalkCase& c = GetParam();
+  const Graph g = testing::RandomGraph(c.nodes, c.edges, c.seed, c.sinks);
+  WalkOptions wo;
+  wo.p = c.p;
+  wo.q = c.q;
+  wo.length = c.length;
+  wo.num_walks = c.num_walks;
+  wo.seed = c.seed;
+  ExpectSameWalks(g, wo, c.first_walk, uint64_t{c.num_walks} * c.nodes, c.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Graphs, WalkParity,
+    ::testing::Values(
+        WalkCase{"unbiased", 500, 5000, 0, 1.0, 1.0, 40, 4, 11, 0},
+        WalkCase{"return_heavy", 500, 5000, 0, 0.25, 4.0, 40, 4, 12, 0},
+        WalkCase{"outward_heavy", 500, 5000, 0, 4.0, 0.25, 40, 4, 13, 0},
+        WalkCase{"bench_pq", 800, 12000, 0, 0.5, 2.0, 80, 2, 14, 0},
+        WalkCase{"dead_ends", 300, 1200, 40, 0.5, 2.0, 30, 3, 15, 0},
+        WalkCase{"offset_first_walk", 400, 3000, 0, 2.0, 0.5, 25, 2, 16, 123457},
+        WalkCase{"movielens_size", 1405, 40043, 0, 1.0, 1.0, 10, 5, 42, 0}),
+    [](const ::testing::TestParamInfo<WalkCase>& info) { return info.param.name; });
+
+// The real job: PMI graph of ml-latest-small (skipped if the data are not in the tree).
+TEST_F(CudaTest, WalksOnMovieLensEqualCpu) {
+  auto ratings = ReadRatings(testing::DataPath("ml-latest-small/ratings.csv"));
+  if (!ratings.ok()) GTEST_SKIP() << "no ml-latest-small: " << ratings.status();
+  auto g = BuildPmiGraph(*ratings, PmiOptions{}, nullptr, 2);
+  ASSERT_TRUE(g.ok()) << g.status();
+  WalkOptions wo;  // the seed's: p = q = 1, 5 walks of 10
+  wo.length = 10;
+  wo.num_walks = 5;
+  ExpectSameWalks(*g, wo, 0, uint64_t{5} * g->num_nodes(), "movielens p=q=1");
+  wo.p = 0.5;
+  wo.q = 2.0;
+  wo.length = 80;
+  ExpectSameWalks(*g, wo, 0, uint64_t{5} * g->num_nodes(), "movielens p=0.5 q=2");
+}
+
+}  // namespace
+}  // namespace n2v
