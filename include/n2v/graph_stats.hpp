@@ -21,7 +21,9 @@ struct GraphStats {
   double max_weight = 0;
 };
 
-/// Components are weakly connected components (Boost.Graph); degree = out-degree.
+/// Components are weakly connected components (Boost.Graph); degree = out-degree; an isolated
+/// node has no edge in or out; the median of an even count is the mean of the middle two; min/max
+/// weight are 0 for a graph without edges. O(E α(n)) time, O(n) extra memory.
 GraphStats ComputeGraphStats(const Graph& g);
 
 }  // namespace n2v

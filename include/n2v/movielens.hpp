@@ -24,28 +24,44 @@ struct Rating {
   float rating = 0;
 };
 
-/// movies.csv: movieId,title,genres. Errors name the file, line and what was expected.
+// Both readers take the whole file in one read and accept: LF or CRLF line ends, an optional UTF-8
+// byte-order mark, RFC 4180 quoted fields (commas, doubled quotes and line breaks inside quotes),
+// blank lines (skipped, as pandas does), a last line with or without a line end. The header line
+// must name exactly the columns below. Every failure is one line,
+// `<file>:<line>: <field>: expected <what>, got '<text>'` (InvalidArgumentError), except a file
+// that cannot be opened: NotFoundError (or the errno's code) naming it. A file with a header and
+// no rows is an error: nothing downstream can use it.
+
+/// movies.csv: movieId,title,genres. movieId is an integer in [0, 2^31 − 1] (it must fit the
+/// ratings' int32) and unique (a duplicate names both lines); title and genres are valid UTF-8.
 absl::StatusOr<std::vector<Movie>> ReadMovies(const std::string& path);
 
-/// ratings.csv: userId,movieId,rating,timestamp. Errors name the file, line and what was expected.
+/// ratings.csv: userId,movieId,rating,timestamp. userId in [1, 2^31 − 1], movieId in
+/// [0, 2^31 − 1], rating a finite number in [0, 10] (MovieLens: 0.5..5), timestamp any int64
+/// (checked, not kept). Rows are returned in file order; repeated (user, movie) rows are kept.
 absl::StatusOr<std::vector<Rating>> ReadRatings(const std::string& path);
 
 struct PmiOptions {
-  double min_rating = 5.0;  // ratings >= this count as "liked"
-  double min_weight = 10.0;  // keep edges with weight >= this
+  double min_rating = 5.0;   // ratings >= this count as "liked" (compared in float, as stored)
+  double min_weight = 10.0;  // keep edges with weight >= this; must be > 0
 };
 
 struct PmiStats {
-  int64_t liked_ratings = 0;   // ratings >= min_rating (the seed's sum of item frequencies)
-  int64_t users = 0;           // users with at least one liked rating
-  int64_t pairs_counted = 0;   // co-occurrences counted (Σ over users of k(k−1)/2)
-  int64_t distinct_pairs = 0;  // distinct movie pairs (the seed's len(pair_frequency))
+  int64_t liked_ratings = 0;    // distinct liked (user, movie): the seed's Σ item frequencies
+  int64_t duplicate_liked = 0;  // repeated liked (user, movie) rows, counted once
+  int64_t users = 0;            // users with at least one liked rating
+  int64_t pairs_counted = 0;    // co-occurrences counted (Σ over users of k(k−1)/2)
+  int64_t distinct_pairs = 0;   // distinct movie pairs (the seed's len(pair_frequency))
 };
 
 /// The seed's rule: per user, count pairs of liked movies; D = log(Σ item counts);
 /// weight = (log xy − log x − log y + D)·xy in double; keep weight >= min_weight; undirected.
 /// Built with Boost.Graph's compressed_sparse_row_graph. Node names are movieIds as strings,
 /// nodes sorted by movieId; only movies with at least one kept edge are nodes.
+/// A user's liked movies are a set (a repeated rating counts once). Memory is O(liked ratings +
+/// threads × liked movies + kept edges); threads <= 0 means OpenMP's default. When no rating is
+/// liked or no pair reaches min_weight, returns InvalidArgumentError with the counts (and fills
+/// `stats` as far as it got). The graph does not depend on `threads`.
 absl::StatusOr<Graph> BuildPmiGraph(const std::vector<Rating>& ratings, const PmiOptions& o,
                                     PmiStats* stats, int threads);
 
