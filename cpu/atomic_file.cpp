@@ -33,8 +33,11 @@ absl::Status WriteFileAtomic(const std::string& path, std::string_view contents)
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int err = errno;
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_err = errno;
+  const bool closed = ::close(fd) == 0;
+  if (!synced || !closed) {
+    const int err = synced ? errno : sync_err;
     ::unlink(tmp.c_str());
     return absl::UnavailableError(absl::StrCat(path, ": flush failed: ", std::strerror(err)));
   }

@@ -2,7 +2,6 @@
 // dialect GroupLens ships (CRLF, RFC 4180 quotes, UTF-8), and one clear line per kind of bad input.
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -59,15 +58,11 @@ std::string MoviesError(const std::string& name, const std::string& contents) {
 
 // --- the embedded dataset -----------------------------------------------------------------------
 
-TEST(ReadRatings, MlLatestSmallInFullAndFast) {
+// Speed is measured in bench/, never asserted in a unit test.
+TEST(ReadRatings, MlLatestSmallInFull) {
   const std::string path = kDataDir + "/ratings.csv";
-  ASSERT_TRUE(ReadRatings(path).ok());  // warm the page cache before timing
-  const auto t0 = std::chrono::steady_clock::now();
   const auto r = ReadRatings(path);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(r.ok()) << r.status();
-  std::printf("ReadRatings: %zu rows in %.2f ms\n", r->size(), ms);
   ASSERT_EQ(r->size(), 100836u);  // the seed's "Ratings data shape: (100836, 4)"
   EXPECT_EQ((*r)[0].user_id, 1);
   EXPECT_EQ((*r)[0].movie_id, 1);
@@ -78,8 +73,6 @@ TEST(ReadRatings, MlLatestSmallInFullAndFast) {
   int64_t fives = 0;
   for (const Rating& x : *r) fives += x.rating >= 5.0f;
   EXPECT_EQ(fives, 13211);  // awk -F, '$3>=5' ratings.csv | wc -l
-  // "A few ms" on a dev machine; the bound is loose so a loaded CI runner does not flake.
-  EXPECT_LT(ms, 250.0);
 }
 
 TEST(ReadMovies, MlLatestSmallWithQuotedAndUtf8Titles) {
