@@ -1,0 +1,53 @@
+// Shared pieces of the n2v command line: exit codes, timing, device choice, Status → exit.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace n2v::app {
+
+/// Documented exit codes: 0 success, 1 runtime failure, 2 usage or input error.
+constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+/// Prints "n2v: <message>" on stderr and returns the exit code for the status.
+int ReportError(const absl::Status& st);
+
+/// Wall-clock stopwatch in milliseconds.
+class Stopwatch {
+ public:
+  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  double ms() const {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+        .count();
+  }
+  double Lap() {
+    const double t = ms();
+    start_ = std::chrono::steady_clock::now();
+    return t;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+/// What --device resolved to.
+struct DeviceChoice {
+  bool cuda = false;
+  int index = 0;
+  std::string description;  // "cpu (2 threads)" or "cuda:0 NVIDIA H100 80GB HBM3"
+};
+
+/// Parses --device auto|cpu|cuda|cuda:N. auto falls back to the CPU with one line on stderr
+/// saying why (unless quiet); an explicit cuda without a usable GPU is an error with the reason.
+absl::StatusOr<DeviceChoice> ChooseDevice(const std::string& spec, int threads, bool quiet);
+
+/// Number of threads to use: the flag if > 0, else the hardware's.
+int EffectiveThreads(int flag);
+
+}  // namespace n2v::app

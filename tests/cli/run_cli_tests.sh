@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end tests of the n2v command line: flags, outputs, errors and exit codes.
+# Usage: run_cli_tests.sh <n2v binary> <source dir>. Ends with "N passed, N failed".
+set -u
+N2V=$1
+SRC=$2
+DATA="$SRC/data/ml-latest-small"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "     $2"; }
+# expect_exit NAME CODE CMD... : runs CMD, checks its exit code; output in $TMP/out, $TMP/err.
+expect_exit() {
+  local name=$1 code=$2
+  shift 2
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" -eq "$code" ]; then ok "$name"; else bad "$name" "exit $rc, expected $code: $(head -c 300 "$TMP/err")"; fi
+}
+expect_grep() {  # expect_grep NAME FILE REGEX
+  if grep -qE -- "$3" "$2"; then ok "$1"; else bad "$1" "no /$3/ in $(head -c 300 "$2")"; fi
+}
+
+# --- help and version ---
+expect_exit "help exits 0" 0 "$N2V" movielens --help
+for flag in --data --out --min-rating --min-weight --p --q --num-walks --num-steps --window \
+            --negatives --dim --epochs --batch --lr --l2 --k --query --threads --seed --device; do
+  expect_grep "help lists $flag" "$TMP/out" "$flag"
+done
+expect_grep "help shows the seed's defaults" "$TMP/out" "num-steps.*10"
+expect_exit "version exits 0" 0 "$N2V" --version
+expect_grep "version names the build" "$TMP/out" "n2v [0-9]+\.[0-9]+\.[0-9]+ \(.*(CUDA|CPU)"
+expect_exit "devices exits 0" 0 "$N2V" devices
+
+# --- usage errors: exit 2, one line ---
+expect_exit "unknown flag is a usage error" 2 "$N2V" movielens --no-such-flag
+expect_exit "no subcommand is a usage error" 2 "$N2V"
+expect_exit "non-numeric --p is a usage error" 2 "$N2V" movielens --p abc --out "$TMP/x"
+expect_exit "zero --p is a usage error" 2 "$N2V" movielens --p 0 --out "$TMP/x"
+expect_grep "zero --p names the flag" "$TMP/err" "^n2v: --p: expected a positive number"
+expect_exit "bad --device is a usage error" 2 "$N2V" movielens --device tpu --out "$TMP/x"
+[ ! -e "$TMP/x" ] && ok "usage errors write nothing" || bad "usage errors write nothing"
+
+# --- input errors name the file and line ---
+mkdir -p "$TMP/baddata"
+cp "$DATA/movies.csv" "$TMP/baddata/"
+printf 'userId,movieId,rating,timestamp\r\n1,1,4.0,964982703\r\n1,x,5.0,964982931\r\n' >"$TMP/baddata/ratings.csv"
+expect_exit "bad ratings row is an input error" 2 "$N2V" movielens --data "$TMP/baddata" --out "$TMP/y"
+expect_grep "error names file and line" "$TMP/err" "ratings.csv:3"
+[ ! -e "$TMP/y" ] && ok "input errors write nothing" || bad "input errors write nothing"
+expect_exit "missing data dir is an input error" 2 "$N2V" movielens --data "$TMP/nowhere" --out "$TMP/y"
+expect_grep "missing file is named" "$TMP/err" "nowhere/(ratings|movies)\.csv"
+
+# --- an unknown query suggests titles, costs nothing, writes nothing ---
+expect_exit "unknown title is an input error" 2 "$N2V" movielens --data "$DATA" --out "$TMP/z" --query "Matrix (1999)" --quiet
+expect_grep "unknown title suggests the closest" "$TMP/err" "closest titles: .*Matrix, The \(1999\)"
+[ ! -e "$TMP/z" ] && ok "query errors write nothing" || bad "query errors write nothing"
+
+# --- the whole job ---
+OUT="$TMP/ml"
+expect_exit "movielens runs" 0 "$N2V" movielens --data "$DATA" --out "$OUT" --device cpu --threads 2
+for f in embeddings.w2v.txt vectors.tsv metadata.tsv graph.csr loss.csv similar.txt run.json; do
+  [ -s "$OUT/$f" ] && ok "writes $f" || bad "writes $f"
+done
+expect_grep "prints the seed's query" "$TMP/out" "^Star Wars: Episode IV - A New Hope \(1977\)$"
+expect_grep "prints neighbours with scores" "$TMP/out" "^- .* \((0|1)\.[0-9]{3}\)$"
+[ "$(head -1 "$OUT/embeddings.w2v.txt")" = "1405 50" ] && ok "w2v header is 'count dim'" || bad "w2v header is 'count dim'" "$(head -1 "$OUT/embeddings.w2v.txt")"
+[ "$(wc -l <"$OUT/embeddings.w2v.txt")" -eq 1406 ] && ok "w2v has one line per node" || bad "w2v has one line per node"
+[ "$(awk '{print NF}' "$OUT/embeddings.w2v.txt" | sort -u | tr '\n' ' ')" = "2 51 " ] && ok "w2v rows have key + 50 values" || bad "w2v rows have key + 50 values"
+[ "$(wc -l <"$OUT/vectors.tsv")" -eq 1405 ] && ok "vectors.tsv has 1405 rows" || bad "vectors.tsv has 1405 rows"
+[ "$(wc -l <"$OUT/metadata.tsv")" -eq 1406 ] && ok "metadata.tsv has a header + 1405 rows" || bad "metadata.tsv has a header + 1405 rows"
+# Row alignment: the movieId in metadata row i equals the w2v key of row i, and the vectors agree.
+paste <(tail -n +2 "$OUT/metadata.tsv" | cut -f2) <(tail -n +2 "$OUT/embeddings.w2v.txt" | cut -d' ' -f1) | awk '$1 != $2 {bad=1} END {exit bad}' \
+  && ok "metadata rows align with embeddings" || bad "metadata rows align with embeddings"
+diff <(tr '\t' ' ' <"$OUT/vectors.tsv") <(tail -n +2 "$OUT/embeddings.w2v.txt" | cut -d' ' -f2-) >/dev/null \
+  && ok "vectors.tsv rows align with embeddings" || bad "vectors.tsv rows align with embeddings"
+expect_grep "metadata header" "$OUT/metadata.tsv" "^title	movieId	genres$"
+[ "$(wc -l <"$OUT/loss.csv")" -eq 11 ] && ok "loss.csv has 10 epochs" || bad "loss.csv has 10 epochs"
+expect_grep "run.json has node count" "$OUT/run.json" '"nodes":1405'
+expect_grep "run.json has edge count" "$OUT/run.json" '"edges":40043'
+expect_grep "run.json has stage times" "$OUT/run.json" '"timings_ms":\{"load":[0-9.e+-]+,"graph"'
+expect_grep "run.json has the config" "$OUT/run.json" '"config":\{"data":'
+expect_grep "run.json has the final loss" "$OUT/run.json" '"final_loss":[0-9]'
+if command -v python3 >/dev/null; then
+  python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$OUT/run.json" && ok "run.json is valid JSON" || bad "run.json is valid JSON"
+fi
+ls "$OUT" | grep -q '\.tmp' && bad "no temporary files left" || ok "no temporary files left"
+
+# --- same seed, one thread: identical embeddings; a failed later run keeps earlier outputs ---
+expect_exit "one-thread run A" 0 "$N2V" movielens --data "$DATA" --out "$TMP/a" --device cpu --threads 1 --epochs 2 --quiet
+expect_exit "one-thread run B" 0 "$N2V" movielens --data "$DATA" --out "$TMP/b" --device cpu --threads 1 --epochs 2 --quiet
+cmp -s "$TMP/a/embeddings.w2v.txt" "$TMP/b/embeddings.w2v.txt" && ok "same seed, one thread: identical embeddings" || bad "same seed, one thread: identical embeddings"
+cp -r "$TMP/a" "$TMP/a.before"
+expect_exit "failing run into an existing dir" 2 "$N2V" movielens --data "$TMP/baddata" --out "$TMP/a" --quiet
+diff -r "$TMP/a" "$TMP/a.before" >/dev/null && ok "earlier outputs intact after a failure" || bad "earlier outputs intact after a failure"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
