@@ -223,7 +223,6 @@ absl::StatusOr<DeviceExamples> GenerateExamplesOnDevice(const int32_t* d_walks, 
                                                                key, layout, offsets->data(),
                                                                keys_a->data());
   N2V_CUDA_CHECK_LAUNCH();
-  offsets->Reset();
 
   cub::DoubleBuffer<uint64_t> keys(keys_a->data(), keys_b->data());
   size_t sort_bytes = 0;
@@ -250,7 +249,8 @@ absl::StatusOr<DeviceExamples> GenerateExamplesOnDevice(const int32_t* d_walks, 
   N2V_CUDA_RETURN_IF_ERROR(
       cudaMemcpyAsync(&runs, num_runs->data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
   N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
-  tmp->Reset();
+  tmp->Reset();  // freed only after the sync: nothing still reads them
+  offsets->Reset();
 
   // --- unpack ----------------------------------------------------------------------------------
   const size_t u = static_cast<size_t>(runs);

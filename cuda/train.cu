@@ -322,6 +322,10 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   const unsigned blocks = std::max(Blocks(int64_t{o.batch} * kWarp, INT_MAX),
                                    Blocks(static_cast<int64_t>(params), int64_t{*sms} * 8));
   const StepKernel step_kernel = PickStepKernel(o.dim);
+  // Loads the kernel now (CUDA loads modules lazily, on first use), outside the capture below, and
+  // fails early and clearly if this binary has no image for the device.
+  cudaFuncAttributes attr{};
+  N2V_CUDA_RETURN_IF_ERROR(cudaFuncGetAttributes(&attr, step_kernel));
 
   auto launch_epoch = [&]() -> absl::Status {
     for (int64_t b = 0; b < nb; ++b) {
