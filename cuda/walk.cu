@@ -87,7 +87,10 @@ absl::Status SampleWalks(const CsrView& g, const core::AliasView& alias,
   const uint64_t walk_bytes = uint64_t{params.length} * sizeof(int32_t);
   const uint64_t fit = static_cast<uint64_t>(kUsableFraction * static_cast<double>(mem->free)) /
                        walk_bytes;
-  if (fit == 0) return CheckFits(walk_bytes, "one walk");
+  if (fit == 0) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "SampleWalks: not even one walk of ", params.length, " fits in free device memory"));
+  }
   const uint64_t batch = std::min(count, fit);
   auto d_out = DeviceBuffer<int32_t>::Allocate(batch * params.length, "walk batch");
   if (!d_out.ok()) return d_out.status();

