@@ -1,0 +1,459 @@
+// The seed's model on the CPU: one tied embedding table, logit = e_t·e_c, weighted binary
+// cross-entropy with logits, Keras's L2 penalty on the whole table, and dense Adam.
+// Twin: cuda/train.cu (n2v::cuda::TrainAdam). Per-pair and optimizer math is core/sgns.hpp.
+// Threading: one OpenMP team per epoch. Each step has two phases split by barriers: (1) the batch's
+// logits and loss coefficients, split over examples; (2) the gradient scatter and the dense Adam
+// pass, split over row blocks that each thread owns. Every float is then accumulated in an order
+// that does not depend on the thread count, so the trained table is bit-identical for any number
+// of threads (and trivially across runs on one thread).
+#include <omp.h>
+#if defined(__x86_64__) || defined(__i386__)
+// GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics (GCC PR 105593); the
+// warning is about the header, not this code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "n2v/core/rng.hpp"
+#include "n2v/core/sgns.hpp"
+#include "n2v/core/shuffle.hpp"
+#include "n2v/status.hpp"
+#include "n2v/train.hpp"
+
+namespace n2v {
+namespace {
+
+// Rows per ownership block of the dense phase. Blocks, not threads, fix the order of the L2
+// figure's partial sums, so the reported loss is the same for any thread count; 16 rows × 50 dims
+// is 3 KiB of each of W, m, v and G, small enough to balance two to a few dozen threads.
+constexpr int32_t kRowBlock = 16;
+// Examples per loss partial sum in phase 1, for the same reason.
+constexpr int32_t kLossChunk = 64;
+
+// One example packed for the shuffled gather: a single 16-byte load per visit instead of four
+// scattered ones.
+struct PackedExample {
+  int32_t target;
+  int32_t context;
+  float weight;
+  float label;
+};
+
+/// Key of epoch `epoch`'s visiting order: StreamKey(seed ^ epoch·φ64, kShuffle), where
+/// φ64 = 0x9E3779B97F4A7C15 (2^64 / golden ratio) spreads consecutive epochs over the key space;
+/// epoch 0 uses StreamKey(seed, kShuffle). The CUDA twin must use the same formula.
+core::PhiloxKey EpochShuffleKey(uint64_t seed, int32_t epoch) {
+  return core::StreamKey(seed ^ (static_cast<uint64_t>(epoch) * 0x9E3779B97F4A7C15ull),
+                         core::Stream::kShuffle);
+}
+
+// out[i] = core::PermuteIndex(first + i, n, key) for i < count, computed kPermuteLanes at a time
+// so the Feistel rounds (core::FeistelRound) vectorise; PermuteIndex's own data-dependent loop
+// does not, and one index at a time it was an eighth of the training time. Every lane takes one
+// encryption; the few that land outside [0, n) (cycle walking) are compacted and encrypted again.
+// The arithmetic per lane is exactly PermuteIndex's: same halves, rounds and keys (train_test
+// checks the visit order end to end against core::PermuteIndex).
+constexpr int kPermuteLanes = 64;
+
+// Word is uint32_t when the index space fits 32 bits (twice the lanes per vector), else uint64_t;
+// the halves are below 2^31 either way, so both give PermuteIndex's values.
+template <typename Word>
+void PermuteLanes(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key, int half_bits,
+                  uint64_t* out) {
+  const Word half_mask = static_cast<Word>((uint64_t{1} << half_bits) - 1);
+  const Word limit = static_cast<Word>(n - 1);  // "x < n" as "x <= n − 1": n may be 2^32
+  for (int32_t g0 = 0; g0 < count; g0 += kPermuteLanes) {
+    int m = std::min(kPermuteLanes, count - g0);  // lanes still walking
+    Word x[kPermuteLanes], left[kPermuteLanes], right[kPermuteLanes];
+    int32_t slot[kPermuteLanes];  // which output each walking lane belongs to
+    for (int l = 0; l < m; ++l) {
+      x[l] = static_cast<Word>(first + static_cast<uint64_t>(g0 + l));
+      slot[l] = g0 + l;
+    }
+    while (m > 0) {
+      // Round by round over all lanes, so the multiply chains of different vectors overlap (one
+      // lane's four rounds are a ~150-cycle dependency chain).
+#pragma omp simd
+      for (int l = 0; l < m; ++l) {
+        left[l] = x[l] >> half_bits;
+        right[l] = x[l] & half_mask;
+      }
+      for (uint32_t r = 0; r < 4; ++r) {
+        const uint32_t round_key = r & 1 ? key.k1 : key.k0;
+#pragma omp simd
+        for (int l = 0; l < m; ++l) {
+          const Word f =
+              static_cast<Word>(core::FeistelRound(static_cast<uint32_t>(right[l]), round_key, r));
+          const Word next = (left[l] ^ f) & half_mask;
+          left[l] = right[l];
+          right[l] = next;
+        }
+      }
+      // Branch-free: write every lane's value (a walking lane's is overwritten later) and keep
+      // the ones still outside [0, n).
+      int kept = 0;
+      for (int l = 0; l < m; ++l) {
+        const Word v = static_cast<Word>((left[l] << half_bits) | right[l]);
+        out[slot[l]] = v;
+        x[kept] = v;
+        slot[kept] = slot[l];
+        kept += v > limit ? 1 : 0;
+      }
+      m = kept;
+    }
+  }
+}
+
+void PermuteRange(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key, uint64_t* out) {
+  if (n <= 1) {
+    std::fill(out, out + count, uint64_t{0});
+    return;
+  }
+  int bits = 2;  // PermuteIndex's domain: the next even power of two
+  while ((uint64_t{1} << bits) < n) ++bits;
+  bits += bits & 1;
+  if (bits <= 32) {
+    PermuteLanes<uint32_t>(first, count, n, key, bits / 2, out);
+  } else {
+    PermuteLanes<uint64_t>(first, count, n, key, bits / 2, out);
+  }
+}
+
+// The two row kernels of a training example, e_t·e_c and y += g·x over one row. With AVX-512 a
+// row of 50 is three full vectors and one masked one, instead of six 8-wide steps and a scalar
+// tail; the result is the same for every thread count either way (each row is always summed by
+// the same code in the same order).
+float RowDot(const float* a, const float* b, int32_t dim) {
+#if defined(__AVX512F__)
+  __m512 acc = _mm512_setzero_ps();
+  int32_t d = 0;
+  for (; d + 16 <= dim; d += 16) {
+    acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + d), _mm512_loadu_ps(b + d), acc);
+  }
+  if (d < dim) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (dim - d)) - 1);
+    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + d), _mm512_maskz_loadu_ps(m, b + d), acc);
+  }
+  return _mm512_reduce_add_ps(acc);
+#else
+  float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+  for (int32_t d = 0; d < dim; ++d) acc += a[d] * b[d];
+  return acc;
+#endif
+}
+
+void RowAxpy(float g, const float* x, float* y, int32_t dim) {
+#if defined(__AVX512F__)
+  const __m512 gv = _mm512_set1_ps(g);
+  int32_t d = 0;
+  for (; d + 16 <= dim; d += 16) {
+    _mm512_storeu_ps(y + d, _mm512_fmadd_ps(gv, _mm512_loadu_ps(x + d), _mm512_loadu_ps(y + d)));
+  }
+  if (d < dim) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (dim - d)) - 1);
+    _mm512_mask_storeu_ps(
+        y + d, m, _mm512_fmadd_ps(gv, _mm512_maskz_loadu_ps(m, x + d), _mm512_maskz_loadu_ps(m, y + d)));
+  }
+#else
+#pragma omp simd
+  for (int32_t d = 0; d < dim; ++d) y[d] += g * x[d];
+#endif
+}
+
+// The team's step barrier. Training meets twice per batch (8600 times an epoch on
+// ml-latest-small), and on a machine whose cores are shared with other work libgomp's barrier
+// spins for up to a few hundred microseconds while the thread it waits for sits descheduled —
+// two threads then ran several times slower than one. This one spins briefly (a barrier between
+// running threads completes in well under a microsecond) and then yields the core.
+class StepBarrier {
+ public:
+  explicit StepBarrier(int threads) : threads_(threads) {}
+  void Wait() {
+    if (threads_ == 1) return;
+    const uint32_t gen = generation_.load(std::memory_order_acquire);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads_) {
+      arrived_.store(0, std::memory_order_relaxed);
+      generation_.store(gen + 1, std::memory_order_release);
+      return;
+    }
+    for (int spin = 0; generation_.load(std::memory_order_acquire) == gen; ++spin) {
+      if (spin < kSpins) {
+#if defined(__x86_64__) || defined(__i386__)
+        _mm_pause();
+#endif
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  }
+
+ private:
+  static constexpr int kSpins = 2000;  // ~10-50 µs of pause instructions, then yield
+  const int threads_;
+  alignas(64) std::atomic<int> arrived_{0};
+  alignas(64) std::atomic<uint32_t> generation_{0};
+};
+
+// Dense Adam over parameters [p0, p1) of the table: g = data gradient + L2 gradient, then
+// core::AdamUpdate, written to `next`; the data gradient is zeroed for the next batch. Returns
+// Σ w² of the old values (the L2 term of the loss).
+//
+// Why the vector paths: GCC will not vectorise sqrtf without -fno-math-errno (it keeps a scalar
+// libm fallback that sets errno), which made this pass ~10× slower than the bandwidth allows. The
+// lanes compute core::AdamUpdate's expression in its order: g = grad + (2λ)·w;
+// m += (g − m)·(1 − β1); v += (g² − v)·(1 − β2); w −= (alpha·m) / (sqrt(v) + ε). The compiler may
+// contract a multiply-add into an FMA here as it may in the scalar function, so the two can
+// differ in the last bit; each parameter always takes the same path (blocks are fixed, not
+// per-thread), so results stay identical for any thread count.
+double DenseAdam(const float* cur, float* next, float* m, float* v, float* grad, size_t p0,
+                 size_t p1, float lambda, const core::AdamStepScalars& s) {
+  size_t p = p0;
+  double sq = 0.0;
+#if defined(__AVX512F__)
+  {
+    const __m512 two_lambda = _mm512_set1_ps(2.0f * lambda);
+    const __m512 c1 = _mm512_set1_ps(s.one_minus_beta1), c2 = _mm512_set1_ps(s.one_minus_beta2);
+    const __m512 alpha = _mm512_set1_ps(s.alpha), eps = _mm512_set1_ps(s.epsilon);
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 acc = zero;
+    for (; p + 16 <= p1; p += 16) {
+      const __m512 w = _mm512_loadu_ps(cur + p);
+      __m512 mm = _mm512_loadu_ps(m + p), vv = _mm512_loadu_ps(v + p);
+      acc = _mm512_add_ps(acc, _mm512_mul_ps(w, w));
+      const __m512 g = _mm512_add_ps(_mm512_loadu_ps(grad + p), _mm512_mul_ps(two_lambda, w));
+      mm = _mm512_add_ps(mm, _mm512_mul_ps(_mm512_sub_ps(g, mm), c1));
+      vv = _mm512_add_ps(vv, _mm512_mul_ps(_mm512_sub_ps(_mm512_mul_ps(g, g), vv), c2));
+      const __m512 step = _mm512_div_ps(_mm512_mul_ps(alpha, mm),
+                                        _mm512_add_ps(_mm512_sqrt_ps(vv), eps));
+      _mm512_storeu_ps(m + p, mm);
+      _mm512_storeu_ps(v + p, vv);
+      _mm512_storeu_ps(next + p, _mm512_sub_ps(w, step));
+      _mm512_storeu_ps(grad + p, zero);
+    }
+    sq += static_cast<double>(_mm512_reduce_add_ps(acc));
+  }
+#elif defined(__AVX__)
+  {
+    const __m256 two_lambda = _mm256_set1_ps(2.0f * lambda);
+    const __m256 c1 = _mm256_set1_ps(s.one_minus_beta1), c2 = _mm256_set1_ps(s.one_minus_beta2);
+    const __m256 alpha = _mm256_set1_ps(s.alpha), eps = _mm256_set1_ps(s.epsilon);
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 acc = zero;
+    for (; p + 8 <= p1; p += 8) {
+      const __m256 w = _mm256_loadu_ps(cur + p);
+      __m256 mm = _mm256_loadu_ps(m + p), vv = _mm256_loadu_ps(v + p);
+      acc = _mm256_add_ps(acc, _mm256_mul_ps(w, w));
+      const __m256 g = _mm256_add_ps(_mm256_loadu_ps(grad + p), _mm256_mul_ps(two_lambda, w));
+      mm = _mm256_add_ps(mm, _mm256_mul_ps(_mm256_sub_ps(g, mm), c1));
+      vv = _mm256_add_ps(vv, _mm256_mul_ps(_mm256_sub_ps(_mm256_mul_ps(g, g), vv), c2));
+      const __m256 step = _mm256_div_ps(_mm256_mul_ps(alpha, mm),
+                                        _mm256_add_ps(_mm256_sqrt_ps(vv), eps));
+      _mm256_storeu_ps(m + p, mm);
+      _mm256_storeu_ps(v + p, vv);
+      _mm256_storeu_ps(next + p, _mm256_sub_ps(w, step));
+      _mm256_storeu_ps(grad + p, zero);
+    }
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, acc);
+    float t = 0.0f;
+    for (float x : lanes) t += x;
+    sq += static_cast<double>(t);
+  }
+#endif
+  for (; p < p1; ++p) {
+    float w = cur[p];
+    sq += static_cast<double>(w * w);
+    core::AdamUpdate(w, m[p], v[p], grad[p] + core::L2Grad(w, lambda), s);
+    next[p] = w;
+    grad[p] = 0.0f;
+  }
+  return sq;
+}
+
+}  // namespace
+
+Embeddings InitHeNormal(int32_t rows, int32_t dim, uint64_t seed, int threads) {
+  Embeddings e;
+  e.rows = rows;
+  e.dim = dim;
+  e.data.resize(static_cast<size_t>(rows) * static_cast<size_t>(dim));
+  const core::PhiloxKey key = core::StreamKey(seed, core::Stream::kInit);
+  const float stddev = core::HeNormalStddev(rows);
+  float* const data = e.data.data();
+#pragma omp parallel for schedule(static) num_threads(std::max(threads, 1))
+  for (int32_t r = 0; r < rows; ++r) {
+    for (int32_t c = 0; c < dim; ++c) {
+      data[static_cast<size_t>(r) * dim + c] =
+          core::HeNormalTruncated(key, static_cast<uint64_t>(r), static_cast<uint32_t>(c), stddev);
+    }
+  }
+  return e;
+}
+
+namespace cpu {
+
+std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Embeddings* emb,
+                              int threads, const EpochCallback& on_epoch) {
+  // `emb` holds the initial table (InitHeNormal) and receives the trained one.
+  N2V_CHECK(emb != nullptr && emb->rows > 0 && emb->dim == o.dim && o.dim > 0 && o.batch > 0);
+  N2V_CHECK(emb->data.size() == static_cast<size_t>(emb->rows) * static_cast<size_t>(emb->dim));
+  const int32_t rows = emb->rows, dim = o.dim, batch = o.batch;
+  const int64_t n = ex.size();
+  const int64_t num_batches = n / batch;  // drop_remainder, as the seed's tf.data pipeline
+  std::vector<double> losses;
+  if (num_batches == 0 || o.epochs <= 0) return losses;
+  const int nthreads = std::max(threads, 1);
+
+  std::vector<PackedExample> packed(static_cast<size_t>(n));
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+  for (int64_t i = 0; i < n; ++i) {
+    N2V_CHECK(ex.target[i] >= 0 && ex.target[i] < rows && ex.context[i] >= 0 &&
+              ex.context[i] < rows);
+    packed[i] = PackedExample{ex.target[i], ex.context[i], ex.weight[i],
+                              static_cast<float>(ex.label[i])};
+  }
+
+  const size_t params = emb->data.size();
+  std::vector<float> w_a(emb->data), w_b(params), m(params, 0.0f), v(params, 0.0f);
+  std::vector<float> grad(params, 0.0f);  // the batch's data-loss gradient, zeroed as Adam reads it
+  std::vector<int32_t> batch_t(batch), batch_c(batch);
+  std::vector<uint64_t> visit(2 * static_cast<size_t>(batch));  // this and the next batch's order
+  std::vector<float> coef(batch);
+  const int32_t num_chunks = (batch + kLossChunk - 1) / kLossChunk;
+  const int32_t num_blocks = (rows + kRowBlock - 1) / kRowBlock;
+  std::vector<double> chunk_loss(num_chunks), block_sq(num_blocks);
+  float* w_cur = w_a.data();
+  float* w_next = w_b.data();
+  const float batch_f = static_cast<float>(batch);
+  const float lambda = o.l2;
+  const uint64_t n_u = static_cast<uint64_t>(n);
+
+  for (int32_t epoch = 0; epoch < o.epochs; ++epoch) {
+    const core::PhiloxKey key = EpochShuffleKey(o.seed, epoch);
+    std::fill(chunk_loss.begin(), chunk_loss.end(), 0.0);
+    std::fill(block_sq.begin(), block_sq.end(), 0.0);
+    const int64_t first_step = static_cast<int64_t>(epoch) * num_batches + 1;
+
+    std::unique_ptr<StepBarrier> barrier;
+#pragma omp parallel num_threads(nthreads)
+    {
+      const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
+#pragma omp single
+      barrier = std::make_unique<StepBarrier>(nt);  // the team may be smaller than asked
+      const int32_t b0 = static_cast<int32_t>(int64_t{num_blocks} * tid / nt);
+      const int32_t b1 = static_cast<int32_t>(int64_t{num_blocks} * (tid + 1) / nt);
+      const int32_t r0 = std::min(rows, b0 * kRowBlock), r1 = std::min(rows, b1 * kRowBlock);
+      // One thread owns every row, so phase 1 can scatter each example's gradient as it goes:
+      // the same additions in the same (example) order as phase 2's, without a second pass.
+      // With one thread the table is also updated in place: phase 1 has read every row it needs
+      // before the Adam pass writes, so the second table (and its cache footprint) is not needed.
+      const bool fused = nt == 1;
+      float* wc = w_cur;  // each thread swaps its own copy of the two pointers in lockstep
+      float* wn = fused ? w_cur : w_next;
+
+      for (int64_t b = 0; b < num_batches; ++b) {
+        // --- phase 1: logits, loss and dL/dz of the batch (old table) -------------------------
+        for (int32_t chunk = tid; chunk < num_chunks; chunk += nt) {
+          const int32_t i0 = chunk * kLossChunk, i1 = std::min(batch, i0 + kLossChunk);
+          // The shuffled visit reads a 16-byte record anywhere in a table larger than L2, and the
+          // cycle-walking branch of PermuteIndex stalls the loads behind it. So each chunk works
+          // out the next batch's indices and prefetches them: they arrive while this step runs.
+          uint64_t* const idx_now = visit.data() + (b & 1) * batch;
+          uint64_t* const idx_next = visit.data() + ((b + 1) & 1) * batch;
+          if (b == 0) PermuteRange(static_cast<uint64_t>(i0), i1 - i0, n_u, key, idx_now + i0);
+          if (b + 1 < num_batches) {
+            PermuteRange(static_cast<uint64_t>(b + 1) * batch + i0, i1 - i0, n_u, key,
+                         idx_next + i0);
+          }
+          // In stages over the chunk rather than example by example: the logits, then the
+          // transcendental part, then the scatter. Each stage's iterations are independent, so
+          // the core overlaps them; one example's chain (dot → expf → log1pf → update) is long.
+          PackedExample local[kLossChunk];
+          float z[kLossChunk];
+          for (int32_t i = i0; i < i1; ++i) local[i - i0] = packed[idx_now[i]];
+          for (int32_t i = i0; i < i1; ++i) {
+            const PackedExample& e = local[i - i0];
+            const float* et = wc + static_cast<size_t>(e.target) * dim;
+            const float* ec = wc + static_cast<size_t>(e.context) * dim;
+            z[i - i0] = RowDot(et, ec, dim);
+            // One prefetch per example, spread over this loop rather than issued in a burst.
+            if (b + 1 < num_batches) __builtin_prefetch(packed.data() + idx_next[i]);
+            batch_t[i] = e.target;
+            batch_c[i] = e.context;
+          }
+          double loss = 0.0;
+          for (int32_t i = i0; i < i1; ++i) {
+            const PackedExample& e = local[i - i0];
+            loss += static_cast<double>(e.weight * core::BceWithLogits(z[i - i0], e.label));
+            // d(Σ w·bce / batch)/dz, in autodiff's order: (w / batch)·(σ(z) − y).
+            coef[i] = (e.weight / batch_f) * core::BceWithLogitsGrad(z[i - i0], e.label);
+          }
+          if (fused) {
+            for (int32_t i = i0; i < i1; ++i) {
+              const int32_t t = batch_t[i], c = batch_c[i];
+              float* gt = grad.data() + static_cast<size_t>(t) * dim;
+              float* gc = grad.data() + static_cast<size_t>(c) * dim;
+              const float* et = wc + static_cast<size_t>(t) * dim;
+              const float* ec = wc + static_cast<size_t>(c) * dim;
+              RowAxpy(coef[i], ec, gt, dim);
+              RowAxpy(coef[i], et, gc, dim);
+            }
+          }
+          chunk_loss[chunk] += loss;
+        }
+        barrier->Wait();  // every logit used the old table
+
+        // --- phase 2: gradient of this thread's rows, then Adam on them into the next table ----
+        for (int32_t i = 0; i < (fused ? 0 : batch); ++i) {
+          const int32_t t = batch_t[i], c = batch_c[i];
+          const float g = coef[i];
+          if (t >= r0 && t < r1) {
+            RowAxpy(g, wc + static_cast<size_t>(c) * dim, grad.data() + static_cast<size_t>(t) * dim,
+                    dim);
+          }
+          if (c >= r0 && c < r1) {
+            RowAxpy(g, wc + static_cast<size_t>(t) * dim, grad.data() + static_cast<size_t>(c) * dim,
+                    dim);
+          }
+        }
+        const core::AdamStepScalars s = core::MakeAdamStep(o.adam, first_step + b);
+        for (int32_t blk = b0; blk < b1; ++blk) {
+          const size_t p0 = static_cast<size_t>(blk) * kRowBlock * dim;
+          const size_t p1 = static_cast<size_t>(std::min(rows, (blk + 1) * kRowBlock)) * dim;
+          block_sq[blk] += DenseAdam(wc, wn, m.data(), v.data(), grad.data(), p0, p1, lambda, s);
+        }
+        barrier->Wait();
+        std::swap(wc, wn);
+      }
+#pragma omp master
+      {
+        w_cur = wc;
+        w_next = wn;
+      }
+    }
+
+    double data_loss = 0.0, l2_sum = 0.0;
+    for (double c : chunk_loss) data_loss += c;
+    for (double s : block_sq) l2_sum += s;
+    // Keras's figure: mean over batches of (Σ w·bce / batch + λ·Σ W²).
+    const double loss = data_loss / (static_cast<double>(num_batches) * batch) +
+                        static_cast<double>(lambda) * l2_sum / static_cast<double>(num_batches);
+    losses.push_back(loss);
+    if (on_epoch && !on_epoch(epoch, loss)) break;
+  }
+  std::copy(w_cur, w_cur + params, emb->data.begin());
+  return losses;
+}
+
+}  // namespace cpu
+}  // namespace n2v
