@@ -67,8 +67,12 @@ N2V_HD int32_t WalkStep(const CsrView& g, const AliasView& a, const WalkParams& 
     const int32_t x = DrawByWeight(g, a, v, r.x, r.y);
     if (t < 0) return x;
     // node2vec's reference code and the seed test the edge x -> t (the same for undirected graphs).
+    // When q = 1 (the seed's p = q = 1 included) both answers give the same threshold, so the
+    // binary search — most of a step's memory traffic — is skipped.
     const uint32_t threshold =
-        x == t ? p.accept_return : (HasEdge(g, x, t) ? p.accept_common : p.accept_outward);
+        x == t ? p.accept_return
+               : (p.accept_common == p.accept_outward || HasEdge(g, x, t) ? p.accept_common
+                                                                          : p.accept_outward);
     if (r.z <= threshold) return x;
   }
 }
