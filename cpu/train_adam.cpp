@@ -1,11 +1,14 @@
 // The seed's model on the CPU: one tied embedding table, logit = e_t·e_c, weighted binary
 // cross-entropy with logits, Keras's L2 penalty on the whole table, and dense Adam.
 // Twin: cuda/train.cu (n2v::cuda::TrainAdam). Per-pair and optimizer math is core/sgns.hpp.
-// Threading: one OpenMP team per epoch. Each step has two phases split by barriers: (1) the batch's
-// logits and loss coefficients, split over examples; (2) the gradient scatter and the dense Adam
-// pass, split over row blocks that each thread owns. Every float is then accumulated in an order
-// that does not depend on the thread count, so the trained table is bit-identical for any number
-// of threads (and trivially across runs on one thread).
+// Threading: one OpenMP team per epoch; the table (and Adam's m, v and the batch gradient) is
+// split by columns, one slice per thread, so the dense Adam pass and the gradient scatter touch
+// only the thread's own memory (split by rows, every step's update invalidated half of each
+// core's cached table and two threads were barely faster than one). Per batch: (A) each thread
+// computes its slice's part of every logit; (B) threads take chunks of examples: logit, loss,
+// dL/dz; (C) each thread scatters the gradient into its slice and runs Adam on it in place. The
+// same thread count always gives the same bits; other counts differ only by the order in which a
+// logit's slices are summed.
 #include <omp.h>
 #if defined(__x86_64__) || defined(__i386__)
 // GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics (GCC PR 105593); the
@@ -32,12 +35,18 @@
 namespace n2v {
 namespace {
 
-// Rows per ownership block of the dense phase. Blocks, not threads, fix the order of the L2
-// figure's partial sums, so the reported loss is the same for any thread count; 16 rows × 50 dims
-// is 3 KiB of each of W, m, v and G, small enough to balance two to a few dozen threads.
-constexpr int32_t kRowBlock = 16;
-// Examples per loss partial sum in phase 1, for the same reason.
+// Examples per unit of work in the per-example phase (and per partial sum of the loss).
 constexpr int32_t kLossChunk = 64;
+// Narrowest column slice worth a thread of its own: below a quarter of an AVX-512 vector the
+// per-row overheads dominate.
+constexpr int32_t kMinSliceDims = 4;
+
+// One thread's columns [d0, d0 + width) of the table and of Adam's state, stored row-major on
+// their own so that no cache line is shared with another thread's slice.
+struct Slice {
+  int32_t d0 = 0, width = 0;
+  std::vector<float> w, m, v, g;  // [rows x width]; g is the batch's data-loss gradient
+};
 
 // One example packed for the shuffled gather: a single 16-byte load per visit instead of four
 // scattered ones.
@@ -128,10 +137,9 @@ void PermuteRange(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key
   }
 }
 
-// The two row kernels of a training example, e_t·e_c and y += g·x over one row. With AVX-512 a
-// row of 50 is three full vectors and one masked one, instead of six 8-wide steps and a scalar
-// tail; the result is the same for every thread count either way (each row is always summed by
-// the same code in the same order).
+// The two row kernels of a training example, e_t·e_c and y += g·x over one row (slice). With
+// AVX-512 a row of 50 is three full vectors and one masked one, instead of six 8-wide steps and a
+// scalar tail.
 float RowDot(const float* a, const float* b, int32_t dim) {
 #if defined(__AVX512F__)
   __m512 acc = _mm512_setzero_ps();
@@ -170,7 +178,7 @@ void RowAxpy(float g, const float* x, float* y, int32_t dim) {
 #endif
 }
 
-// The team's step barrier. Training meets twice per batch (8600 times an epoch on
+// The team's step barrier. Training meets twice per batch (1720 times an epoch on
 // ml-latest-small), and on a machine whose cores are shared with other work libgomp's barrier
 // spins for up to a few hundred microseconds while the thread it waits for sits descheduled —
 // two threads then ran several times slower than one. This one spins briefly (a barrier between
@@ -213,8 +221,7 @@ class StepBarrier {
 // lanes compute core::AdamUpdate's expression in its order: g = grad + (2λ)·w;
 // m += (g − m)·(1 − β1); v += (g² − v)·(1 − β2); w −= (alpha·m) / (sqrt(v) + ε). The compiler may
 // contract a multiply-add into an FMA here as it may in the scalar function, so the two can
-// differ in the last bit; each parameter always takes the same path (blocks are fixed, not
-// per-thread), so results stay identical for any thread count.
+// differ in the last bit; for a given thread count each parameter always takes the same path.
 double DenseAdam(const float* cur, float* next, float* m, float* v, float* grad, size_t p0,
                  size_t p1, float lambda, const core::AdamStepScalars& s) {
   size_t p = p0;
@@ -323,17 +330,31 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
                               static_cast<float>(ex.label[i])};
   }
 
-  const size_t params = emb->data.size();
-  std::vector<float> w_a(emb->data), w_b(params), m(params, 0.0f), v(params, 0.0f);
-  std::vector<float> grad(params, 0.0f);  // the batch's data-loss gradient, zeroed as Adam reads it
-  std::vector<int32_t> batch_t(batch), batch_c(batch);
-  std::vector<uint64_t> visit(2 * static_cast<size_t>(batch));  // this and the next batch's order
+  // The table, split by columns into one slice per thread (at least kMinSliceDims wide), each
+  // stored row-major on its own: [rows x width] of W, m, v and the batch gradient G.
+  const int num_slices = std::clamp(dim / kMinSliceDims, 1, nthreads);
+  std::vector<Slice> slices(num_slices);
+  for (int sl = 0; sl < num_slices; ++sl) {
+    Slice& x = slices[sl];
+    x.d0 = static_cast<int32_t>(int64_t{dim} * sl / num_slices);
+    x.width = static_cast<int32_t>(int64_t{dim} * (sl + 1) / num_slices) - x.d0;
+    const size_t size = static_cast<size_t>(rows) * x.width;
+    x.w.resize(size);
+    x.m.assign(size, 0.0f);
+    x.v.assign(size, 0.0f);
+    x.g.assign(size, 0.0f);
+    for (int32_t r = 0; r < rows; ++r) {
+      std::copy_n(emb->data.data() + static_cast<size_t>(r) * dim + x.d0, x.width,
+                  x.w.data() + static_cast<size_t>(r) * x.width);
+    }
+  }
+
+  std::vector<PackedExample> records(2 * static_cast<size_t>(batch));  // this and the next batch
+  std::vector<uint64_t> visit(2 * static_cast<size_t>(batch));   // positions of batches b+1, b+2
+  std::vector<float> partial(static_cast<size_t>(num_slices) * batch);  // per-slice logits
   std::vector<float> coef(batch);
   const int32_t num_chunks = (batch + kLossChunk - 1) / kLossChunk;
-  const int32_t num_blocks = (rows + kRowBlock - 1) / kRowBlock;
-  std::vector<double> chunk_loss(num_chunks), block_sq(num_blocks);
-  float* w_cur = w_a.data();
-  float* w_next = w_b.data();
+  std::vector<double> chunk_loss(num_chunks), slice_sq(num_slices);
   const float batch_f = static_cast<float>(batch);
   const float lambda = o.l2;
   const uint64_t n_u = static_cast<uint64_t>(n);
@@ -341,7 +362,7 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
   for (int32_t epoch = 0; epoch < o.epochs; ++epoch) {
     const core::PhiloxKey key = EpochShuffleKey(o.seed, epoch);
     std::fill(chunk_loss.begin(), chunk_loss.end(), 0.0);
-    std::fill(block_sq.begin(), block_sq.end(), 0.0);
+    std::fill(slice_sq.begin(), slice_sq.end(), 0.0);
     const int64_t first_step = static_cast<int64_t>(epoch) * num_batches + 1;
 
     std::unique_ptr<StepBarrier> barrier;
@@ -350,108 +371,93 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
       const int nt = omp_get_num_threads(), tid = omp_get_thread_num();
 #pragma omp single
       barrier = std::make_unique<StepBarrier>(nt);  // the team may be smaller than asked
-      const int32_t b0 = static_cast<int32_t>(int64_t{num_blocks} * tid / nt);
-      const int32_t b1 = static_cast<int32_t>(int64_t{num_blocks} * (tid + 1) / nt);
-      const int32_t r0 = std::min(rows, b0 * kRowBlock), r1 = std::min(rows, b1 * kRowBlock);
-      // One thread owns every row, so phase 1 can scatter each example's gradient as it goes:
-      // the same additions in the same (example) order as phase 2's, without a second pass.
-      // With one thread the table is also updated in place: phase 1 has read every row it needs
-      // before the Adam pass writes, so the second table (and its cache footprint) is not needed.
-      const bool fused = nt == 1;
-      float* wc = w_cur;  // each thread swaps its own copy of the two pointers in lockstep
-      float* wn = fused ? w_cur : w_next;
+      auto chunk_range = [&](int32_t chunk) {
+        return std::make_pair(chunk * kLossChunk, std::min(batch, (chunk + 1) * kLossChunk));
+      };
+      // Visit positions of batch `bb` for one chunk, into its parity's half of `visit`; the
+      // records they name are prefetched now and read a step later.
+      auto plan = [&](int64_t bb, int32_t i0, int32_t i1) {
+        uint64_t* idx = visit.data() + (bb & 1) * batch;
+        PermuteRange(static_cast<uint64_t>(bb) * batch + i0, i1 - i0, n_u, key, idx + i0);
+        for (int32_t i = i0; i < i1; ++i) __builtin_prefetch(packed.data() + idx[i]);
+      };
+      auto gather = [&](int64_t bb, int32_t i0, int32_t i1) {
+        const uint64_t* idx = visit.data() + (bb & 1) * batch;
+        PackedExample* rec = records.data() + (bb & 1) * batch;
+        for (int32_t i = i0; i < i1; ++i) rec[i] = packed[idx[i]];
+      };
+      for (int32_t chunk = tid; chunk < num_chunks; chunk += nt) {
+        const auto [i0, i1] = chunk_range(chunk);
+        plan(0, i0, i1);
+        gather(0, i0, i1);
+        if (num_batches > 1) plan(1, i0, i1);
+      }
+      barrier->Wait();
 
       for (int64_t b = 0; b < num_batches; ++b) {
-        // --- phase 1: logits, loss and dL/dz of the batch (old table) -------------------------
-        for (int32_t chunk = tid; chunk < num_chunks; chunk += nt) {
-          const int32_t i0 = chunk * kLossChunk, i1 = std::min(batch, i0 + kLossChunk);
-          // The shuffled visit reads a 16-byte record anywhere in a table larger than L2, and the
-          // cycle-walking branch of PermuteIndex stalls the loads behind it. So each chunk works
-          // out the next batch's indices and prefetches them: they arrive while this step runs.
-          uint64_t* const idx_now = visit.data() + (b & 1) * batch;
-          uint64_t* const idx_next = visit.data() + ((b + 1) & 1) * batch;
-          if (b == 0) PermuteRange(static_cast<uint64_t>(i0), i1 - i0, n_u, key, idx_now + i0);
-          if (b + 1 < num_batches) {
-            PermuteRange(static_cast<uint64_t>(b + 1) * batch + i0, i1 - i0, n_u, key,
-                         idx_next + i0);
+        const PackedExample* rec = records.data() + (b & 1) * batch;
+        // --- A: each slice's part of every logit (only this thread touches its slices) -------
+        for (int sl = tid; sl < num_slices; sl += nt) {
+          const Slice& x = slices[sl];
+          float* out = partial.data() + static_cast<size_t>(sl) * batch;
+          for (int32_t i = 0; i < batch; ++i) {
+            out[i] = RowDot(x.w.data() + static_cast<size_t>(rec[i].target) * x.width,
+                            x.w.data() + static_cast<size_t>(rec[i].context) * x.width, x.width);
           }
-          // In stages over the chunk rather than example by example: the logits, then the
-          // transcendental part, then the scatter. Each stage's iterations are independent, so
-          // the core overlaps them; one example's chain (dot → expf → log1pf → update) is long.
-          PackedExample local[kLossChunk];
-          float z[kLossChunk];
-          for (int32_t i = i0; i < i1; ++i) local[i - i0] = packed[idx_now[i]];
-          for (int32_t i = i0; i < i1; ++i) {
-            const PackedExample& e = local[i - i0];
-            const float* et = wc + static_cast<size_t>(e.target) * dim;
-            const float* ec = wc + static_cast<size_t>(e.context) * dim;
-            z[i - i0] = RowDot(et, ec, dim);
-            // One prefetch per example, spread over this loop rather than issued in a burst.
-            if (b + 1 < num_batches) __builtin_prefetch(packed.data() + idx_next[i]);
-            batch_t[i] = e.target;
-            batch_c[i] = e.context;
-          }
-          double loss = 0.0;
-          for (int32_t i = i0; i < i1; ++i) {
-            const PackedExample& e = local[i - i0];
-            loss += static_cast<double>(e.weight * core::BceWithLogits(z[i - i0], e.label));
-            // d(Σ w·bce / batch)/dz, in autodiff's order: (w / batch)·(σ(z) − y).
-            coef[i] = (e.weight / batch_f) * core::BceWithLogitsGrad(z[i - i0], e.label);
-          }
-          if (fused) {
-            for (int32_t i = i0; i < i1; ++i) {
-              const int32_t t = batch_t[i], c = batch_c[i];
-              float* gt = grad.data() + static_cast<size_t>(t) * dim;
-              float* gc = grad.data() + static_cast<size_t>(c) * dim;
-              const float* et = wc + static_cast<size_t>(t) * dim;
-              const float* ec = wc + static_cast<size_t>(c) * dim;
-              RowAxpy(coef[i], ec, gt, dim);
-              RowAxpy(coef[i], et, gc, dim);
-            }
-          }
-          chunk_loss[chunk] += loss;
-        }
-        barrier->Wait();  // every logit used the old table
-
-        // --- phase 2: gradient of this thread's rows, then Adam on them into the next table ----
-        for (int32_t i = 0; i < (fused ? 0 : batch); ++i) {
-          const int32_t t = batch_t[i], c = batch_c[i];
-          const float g = coef[i];
-          if (t >= r0 && t < r1) {
-            RowAxpy(g, wc + static_cast<size_t>(c) * dim, grad.data() + static_cast<size_t>(t) * dim,
-                    dim);
-          }
-          if (c >= r0 && c < r1) {
-            RowAxpy(g, wc + static_cast<size_t>(t) * dim, grad.data() + static_cast<size_t>(c) * dim,
-                    dim);
-          }
-        }
-        const core::AdamStepScalars s = core::MakeAdamStep(o.adam, first_step + b);
-        for (int32_t blk = b0; blk < b1; ++blk) {
-          const size_t p0 = static_cast<size_t>(blk) * kRowBlock * dim;
-          const size_t p1 = static_cast<size_t>(std::min(rows, (blk + 1) * kRowBlock)) * dim;
-          block_sq[blk] += DenseAdam(wc, wn, m.data(), v.data(), grad.data(), p0, p1, lambda, s);
         }
         barrier->Wait();
-        std::swap(wc, wn);
-      }
-#pragma omp master
-      {
-        w_cur = wc;
-        w_next = wn;
+
+        // --- B: per chunk of examples, the logit, loss and dL/dz; the next batches' records --
+        for (int32_t chunk = tid; chunk < num_chunks; chunk += nt) {
+          const auto [i0, i1] = chunk_range(chunk);
+          double loss = 0.0;
+          for (int32_t i = i0; i < i1; ++i) {
+            float z = partial[i];
+            for (int sl = 1; sl < num_slices; ++sl) z += partial[static_cast<size_t>(sl) * batch + i];
+            const PackedExample& e = rec[i];
+            loss += static_cast<double>(e.weight * core::BceWithLogits(z, e.label));
+            // d(Σ w·bce / batch)/dz, in autodiff's order: (w / batch)·(σ(z) − y).
+            coef[i] = (e.weight / batch_f) * core::BceWithLogitsGrad(z, e.label);
+          }
+          chunk_loss[chunk] += loss;
+          if (b + 1 < num_batches) gather(b + 1, i0, i1);
+          if (b + 2 < num_batches) plan(b + 2, i0, i1);
+        }
+        barrier->Wait();
+
+        // --- C: each slice's gradient of the batch, then dense Adam on it, in place ----------
+        const core::AdamStepScalars s = core::MakeAdamStep(o.adam, first_step + b);
+        for (int sl = tid; sl < num_slices; sl += nt) {
+          Slice& x = slices[sl];
+          for (int32_t i = 0; i < batch; ++i) {
+            const size_t t = static_cast<size_t>(rec[i].target) * x.width;
+            const size_t c = static_cast<size_t>(rec[i].context) * x.width;
+            RowAxpy(coef[i], x.w.data() + c, x.g.data() + t, x.width);
+            RowAxpy(coef[i], x.w.data() + t, x.g.data() + c, x.width);
+          }
+          slice_sq[sl] += DenseAdam(x.w.data(), x.w.data(), x.m.data(), x.v.data(), x.g.data(), 0,
+                                    x.w.size(), lambda, s);
+        }
+        // No barrier: the next A reads only this thread's slices and the records B gathered
+        // before the last barrier, and the next B starts after the next barrier.
       }
     }
 
     double data_loss = 0.0, l2_sum = 0.0;
     for (double c : chunk_loss) data_loss += c;
-    for (double s : block_sq) l2_sum += s;
+    for (double sq : slice_sq) l2_sum += sq;
     // Keras's figure: mean over batches of (Σ w·bce / batch + λ·Σ W²).
     const double loss = data_loss / (static_cast<double>(num_batches) * batch) +
                         static_cast<double>(lambda) * l2_sum / static_cast<double>(num_batches);
     losses.push_back(loss);
     if (on_epoch && !on_epoch(epoch, loss)) break;
   }
-  std::copy(w_cur, w_cur + params, emb->data.begin());
+  for (const Slice& x : slices) {
+    for (int32_t r = 0; r < rows; ++r) {
+      std::copy_n(x.w.data() + static_cast<size_t>(r) * x.width, x.width,
+                  emb->data.data() + static_cast<size_t>(r) * dim + x.d0);
+    }
+  }
   return losses;
 }
 

@@ -1,6 +1,7 @@
 // The seed's trainer on the CPU: against a plain scalar reference (one batch, then several epochs
-// in the documented visit order), loss going down on a small graph, bitwise determinism on one
-// thread and across thread counts, the He-normal initialiser, and early stopping.
+// in the documented visit order), loss going down on a small graph, bitwise determinism for a
+// given thread count (and round-off-close results across thread counts), the He-normal
+// initialiser, and early stopping.
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -117,6 +118,8 @@ TEST(TrainAdam, FirstStepMatchesScalarReference) {
   o.dim = 50;  // the seed's width
   o.l2 = 1e-6f;
   for (int threads : {1, 2}) ExpectMatchesReference(ex, o, 37, threads);
+  o.dim = 8;  // two 4-column slices for three threads: one thread only does per-example work
+  ExpectMatchesReference(ex, o, 37, 3);
 }
 
 TEST(TrainAdam, SeveralEpochsMatchScalarReferenceInVisitOrder) {
@@ -181,7 +184,7 @@ TEST(TrainAdam, LossDecreasesOnASmallGraph) {
   for (float x : emb.data) ASSERT_TRUE(std::isfinite(x));
 }
 
-TEST(TrainAdam, BitwiseDeterministicOnOneThreadAndAcrossThreadCounts) {
+TEST(TrainAdam, BitwiseDeterministicPerThreadCountAndCloseAcrossThem) {
   const Examples ex = RandomExamples(5000, 300, 3);
   AdamTrainOptions o;
   o.epochs = 3;
@@ -191,13 +194,19 @@ TEST(TrainAdam, BitwiseDeterministicOnOneThreadAndAcrossThreadCounts) {
     const std::vector<double> losses = cpu::TrainAdam(ex, o, &emb, threads);
     return std::make_pair(emb.data, losses);
   };
-  const auto a = run(1), b = run(1);
-  EXPECT_EQ(a.first, b.first);    // std::vector<float> ==: every float bit-equal
-  EXPECT_EQ(a.second, b.second);  // losses too
-  for (int threads : {2, 3, 7}) {
-    const auto c = run(threads);
-    EXPECT_EQ(c.first, a.first) << threads;
-    EXPECT_EQ(c.second, a.second) << threads;
+  const auto one = run(1);
+  for (int threads : {1, 2, 3, 7}) {
+    const auto a = run(threads), b = run(threads);
+    EXPECT_EQ(a.first, b.first) << threads;  // std::vector<float> ==: every float bit-equal
+    EXPECT_EQ(a.second, b.second) << threads;
+    // Other thread counts split the table's columns differently, so each logit is summed in
+    // another order: float round-off only (measured max 1.5e-8 on weights ~0.1 here).
+    double worst = 0.0;
+    for (size_t p = 0; p < a.first.size(); ++p) {
+      worst = std::max(worst, static_cast<double>(std::fabs(a.first[p] - one.first[p])));
+    }
+    EXPECT_LT(worst, 2e-6) << threads;
+    for (size_t e = 0; e < a.second.size(); ++e) EXPECT_NEAR(a.second[e], one.second[e], 1e-6);
   }
 }
 
