@@ -11,9 +11,11 @@
 //                  atomically adds the row gradients into G_s.
 // State is ping-ponged (W, M, V)[s & 1] and the gradient rotates over three buffers G[s % 3], so
 // the two parts never touch the same memory. MovieLens is ≈ 8600 tiny steps: one launch per step,
-// and each epoch's launches captured once into a CUDA Graph and replayed, bring the launch cost to
-// roughly 2 µs per step. (A persistent cooperative kernel would need one grid-wide barrier per step
-// anyway, costs about as much, and can deadlock if co-residency is misjudged; the graph cannot.)
+// and a chunk of up to kGraphSteps launches captured once into a CUDA Graph and replayed (each
+// kernel reads its chunk's first global step from device memory, so one graph serves every chunk
+// of every epoch), bring the launch cost to roughly 2 µs per step. A persistent cooperative kernel
+// would need one grid-wide barrier per step anyway, costs about as much, and can deadlock if
+// co-residency is misjudged; the graph cannot.
 #include <cub/block/block_reduce.cuh>
 
 #include <algorithm>
@@ -37,6 +39,9 @@ namespace {
 constexpr int kBlock = 256;
 constexpr int kWarp = 32;
 constexpr unsigned kFullMask = 0xFFFFFFFFu;
+// Steps per captured graph: an epoch of the seed's job (860 steps) in one graph; bigger epochs are
+// replayed in chunks, so capture and instantiation stay cheap however large the epoch.
+constexpr int64_t kGraphSteps = 2048;
 
 // cpu/train_adam.cpp's packed example: one 16-byte load per (shuffled) visit.
 struct alignas(16) PackedExample {
@@ -65,7 +70,7 @@ struct AdamStepArgs {
   int64_t num_batches;                  // per epoch
   const core::AdamStepScalars* scalars;  // [t - 1] for Adam step t ≥ 1
   const core::PhiloxKey* epoch_keys;     // [epoch]
-  const int* epoch;                      // the epoch being replayed (set before each launch)
+  const int64_t* step_base;              // first global step of the launch's chunk (set per replay)
   double* bce;                           // [global step] Σ w·BCE of the batch
   double* sq;                            // [global step] Σ W_s²
 };
@@ -170,13 +175,15 @@ __device__ double BatchGradient(const AdamStepArgs& a, int64_t s, int64_t b_in_e
   return loss;
 }
 
-// One optimizer step (global step s = *epoch · num_batches + b_in_epoch): dense part + batch part
-// (see the file comment). Grid: enough warps for the batch and enough threads for the parameters;
-// block 256. Ends with one block-level reduction and one double atomicAdd per figure per block.
+// One optimizer step, global step s = *step_base + j (batch s mod num_batches of epoch
+// s / num_batches): dense part + batch part (see the file comment). Grid: enough warps for the
+// batch and enough threads for the parameters; block 256. Ends with one block-level reduction and
+// one double atomicAdd per figure per block.
 template <int kPerLane>
-__global__ void __launch_bounds__(kBlock) AdamStepKernel(AdamStepArgs a, int64_t b_in_epoch) {
-  const int epoch = *a.epoch;
-  const int64_t s = static_cast<int64_t>(epoch) * a.num_batches + b_in_epoch;
+__global__ void __launch_bounds__(kBlock) AdamStepKernel(AdamStepArgs a, int64_t j) {
+  const int64_t s = *a.step_base + j;
+  const int64_t epoch = s / a.num_batches;
+  const int64_t b_in_epoch = s - epoch * a.num_batches;
   const double sq = DenseAdam(a.buf, s, a.scalars);
   const double bce = BatchGradient<kPerLane>(a, s, b_in_epoch, a.epoch_keys[epoch]);
   using BlockReduce = cub::BlockReduce<double, kBlock>;
@@ -260,11 +267,12 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   // --- inputs: packed examples, state, per-step scalars, per-epoch keys ------------------------
   auto packed = DeviceBuffer<PackedExample>::Allocate(static_cast<size_t>(n), "packed examples");
   if (!packed.ok()) return packed.status();
-  auto flag = DeviceBuffer<int>::Allocate(2, "flags");  // [0] bad id, [1] epoch being replayed
+  // [0]: bad-id flag (as int); [1]: the replayed chunk's first global step.
+  auto flag = DeviceBuffer<int64_t>::Allocate(2, "flags");
   if (!flag.ok()) return flag.status();
   N2V_RETURN_IF_ERROR(flag->ZeroAsync(stream));
-  PackExamplesKernel<<<Blocks(n, INT_MAX), kBlock, 0, stream>>>(ex, rows, packed->data(),
-                                                                 flag->data());
+  PackExamplesKernel<<<Blocks(n, INT_MAX), kBlock, 0, stream>>>(
+      ex, rows, packed->data(), reinterpret_cast<int*>(flag->data()));
   N2V_CUDA_CHECK_LAUNCH();
   int bad = 0;
   N2V_CUDA_RETURN_IF_ERROR(
@@ -312,7 +320,7 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   args.num_batches = nb;
   args.scalars = d_scalars->data();
   args.epoch_keys = d_keys->data();
-  args.epoch = flag->data() + 1;
+  args.step_base = flag->data() + 1;
   args.bce = sums->data();
   args.sq = sums->data() + max_steps;
 
@@ -327,26 +335,44 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   cudaFuncAttributes attr{};
   N2V_CUDA_RETURN_IF_ERROR(cudaFuncGetAttributes(&attr, step_kernel));
 
-  auto launch_epoch = [&]() -> absl::Status {
-    for (int64_t b = 0; b < nb; ++b) {
-      step_kernel<<<blocks, kBlock, 0, stream>>>(args, b);
+  auto launch_steps = [&](int64_t count) -> absl::Status {
+    for (int64_t j = 0; j < count; ++j) {
+      step_kernel<<<blocks, kBlock, 0, stream>>>(args, j);
       N2V_CUDA_CHECK_LAUNCH();
     }
     return absl::OkStatus();
   };
+  // An epoch is `full_chunks` chunks of `chunk` steps, then `tail` steps.
+  const int64_t chunk = std::min(nb, kGraphSteps);
+  const int64_t full_chunks = nb / chunk;
+  const int64_t tail = nb - full_chunks * chunk;
 
-  // --- capture one epoch, replay it per epoch ---------------------------------------------------
-  GraphExec graph;
-  {
+  // --- capture a chunk (and the tail) once; replay per chunk ------------------------------------
+  auto capture_steps = [&](int64_t count) {
+    GraphExec graph;
     CaptureScope capture(stream);
-    if (capture.Begin().ok() && launch_epoch().ok()) {
+    if (capture.Begin().ok() && launch_steps(count).ok()) {
       auto g = capture.End();
       if (g.ok()) graph = std::move(*g);
     }
     (void)cudaGetLastError();  // a failed capture falls back to plain launches below
-  }
+    return graph;
+  };
+  GraphExec chunk_graph = capture_steps(chunk);
+  GraphExec tail_graph;
+  if (tail > 0) tail_graph = capture_steps(tail);
+  // Each replay reads its first step from flag[1]. The host values stay alive for the whole run
+  // (a pageable cudaMemcpyAsync stages its source before returning, but this costs nothing).
+  std::vector<int64_t> bases;
+  bases.reserve(static_cast<size_t>(o.epochs * (full_chunks + 1)));
+  auto run_steps = [&](int64_t base, int64_t count, const GraphExec& graph) -> absl::Status {
+    bases.push_back(base);
+    N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(flag->data() + 1, &bases.back(), sizeof(int64_t),
+                                             cudaMemcpyHostToDevice, stream));
+    if (graph.valid()) return graph.Launch(stream);
+    return launch_steps(count);
+  };
 
-  std::vector<int> epoch_ids(static_cast<size_t>(o.epochs));
   std::vector<double> host_sums;
   auto epoch_loss = [&](int32_t e) {
     double data = 0.0, l2 = 0.0;
@@ -368,15 +394,11 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
 
   int32_t epochs_run = 0;
   for (int32_t e = 0; e < o.epochs; ++e) {
-    epoch_ids[e] = e;
-    // Pageable source: the value is staged before cudaMemcpyAsync returns.
-    N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(flag->data() + 1, &epoch_ids[e], sizeof(int),
-                                             cudaMemcpyHostToDevice, stream));
-    if (graph.valid()) {
-      N2V_RETURN_IF_ERROR(graph.Launch(stream));
-    } else {
-      N2V_RETURN_IF_ERROR(launch_epoch());
+    const int64_t first = static_cast<int64_t>(e) * nb;
+    for (int64_t c = 0; c < full_chunks; ++c) {
+      N2V_RETURN_IF_ERROR(run_steps(first + c * chunk, chunk, chunk_graph));
     }
+    if (tail > 0) N2V_RETURN_IF_ERROR(run_steps(first + full_chunks * chunk, tail, tail_graph));
     epochs_run = e + 1;
     if (on_epoch) {
       N2V_RETURN_IF_ERROR(fetch_sums());
