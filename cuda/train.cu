@@ -203,6 +203,10 @@ __global__ void AdamFinishKernel(AdamBuffers b, const core::AdamStepScalars* sca
   (void)DenseAdam(b, s, scalars);
 }
 
+// One thread: *step_base = base, the first global step of the chunk replayed next (a kernel rather
+// than a host-to-device copy: stream-ordered, no host buffer to keep alive).
+__global__ void SetStepBaseKernel(int64_t* step_base, int64_t base) { *step_base = base; }
+
 // One thread per example: packs and validates (ids in [0, rows)); *bad = 1 on a bad id.
 __global__ void PackExamplesKernel(ExamplesView ex, int32_t rows, PackedExample* out, int* bad) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
@@ -361,14 +365,10 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   GraphExec chunk_graph = capture_steps(chunk);
   GraphExec tail_graph;
   if (tail > 0) tail_graph = capture_steps(tail);
-  // Each replay reads its first step from flag[1]. The host values stay alive for the whole run
-  // (a pageable cudaMemcpyAsync stages its source before returning, but this costs nothing).
-  std::vector<int64_t> bases;
-  bases.reserve(static_cast<size_t>(o.epochs * (full_chunks + 1)));
+  // Each replay reads its first step from flag[1].
   auto run_steps = [&](int64_t base, int64_t count, const GraphExec& graph) -> absl::Status {
-    bases.push_back(base);
-    N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(flag->data() + 1, &bases.back(), sizeof(int64_t),
-                                             cudaMemcpyHostToDevice, stream));
+    SetStepBaseKernel<<<1, 1, 0, stream>>>(flag->data() + 1, base);
+    N2V_CUDA_CHECK_LAUNCH();
     if (graph.valid()) return graph.Launch(stream);
     return launch_steps(count);
   };
