@@ -5,11 +5,13 @@
 //
 // Napkin math for one training example: its 16-byte record (a random line of a 14 MB array),
 // two 200-byte rows for the logit, and two 200-byte gradient rows read and written — ~1 KB, all
-// but the record in L1/L2. Per batch the dense Adam pass streams W, W', m, v and G: 70250 floats ×
-// 28 B = 2 MB (L2-resident), i.e. ~1.9 KB per example. At L2 bandwidth (~50 GB/s per core) that
-// is ~17M examples/s per core; the real bound is lower: each parameter's Adam update needs a
-// square root and a division (the divider does ~1 per 1.4 cycles: ~1.8M examples/s per core
-// at batch 1024), and each example a log1pf and two expf (~40 ns).
+// but the record in L1/L2. Per batch the dense Adam pass reads and writes W, m, v and G: 70250
+// floats × 32 B = 2.2 MB (L2-resident), i.e. ~2.2 KB per example. At L2 bandwidth (~50 GB/s per
+// core) that is ~20M examples/s per core; the real bounds are lower: each parameter's Adam update
+// needs a square root and a division (the divider does one per ~1.4 cycles: 70k parameters ≈
+// 40 µs per batch of 1024 per core), and each example a log1pf and two expf (~40 ns; glibc's
+// scalar log1pf alone is ~25 ns): another ~40 µs per batch. Together ~80 µs per batch per core,
+// ~12M examples/s per core at best.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

@@ -2,13 +2,14 @@
 // (2M edge slots, mean degree 20), the CPU backend's alias build and node2vec steps per second.
 // Twin: bench/walk_bench.cu (when it exists). Threads are the benchmark argument.
 //
-// Napkin math for one step (p, q ≠ 1, graph far larger than L2): the row bounds of v (16 B), one
-// alias slot (keep + alias, 8 B) and the candidate id (4 B), then HasEdge(x, t) reads x's bounds
-// (16 B) and ~log2(20) ≈ 4 probes of its row — about 6 cache lines touched ≈ 400 B of traffic,
-// ~1.3 candidates per step at p = 0.25, q = 4. At this machine's ~10 GB/s per core that bounds a
-// core near 25M steps/s; memory latency (the lines are dependent) is the real limit, ~100 ns per
-// step without overlap, which is why steps of independent walks are interleaved by the
-// out-of-order core and by threads. With p = q = 1 no HasEdge is needed: ~3 lines, ~200 B.
+// Napkin math for one candidate (graph far larger than L2): the row bounds of v (16 B), one alias
+// slot (keep + alias, 8 B) and the candidate id (4 B), then — unless q = 1 — HasEdge(x, t) reads
+// x's bounds (16 B) and ~log2(20) ≈ 4 probes of its row: about 6 cache lines ≈ 400 B of traffic
+// (3 lines, ~200 B, at q = 1). At ~10 GB/s per core that bounds a core near 25M candidates/s (50M
+// at q = 1); memory latency is the real limit (the lines are dependent, ~100 ns per step), which
+// is why SampleWalks interleaves 8 walks per thread with prefetches. Rejection multiplies the
+// candidates: on this triangle-free random graph almost every move is outward, accepted with
+// (1/q)/max(1/p, 1, 1/q) — 1/16 at p = 0.25, q = 4 (16 candidates per step), 1 at p = 4, q = 0.25.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
