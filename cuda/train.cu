@@ -38,6 +38,10 @@ namespace {
 
 constexpr int kBlock = 256;
 constexpr int kWarp = 32;
+// Per-step loss sums are spread over this many slots (block % kLossStripes) and added up on the
+// host: ~400 blocks adding doubles to one address serialise in L2, and ncu showed the step kernel
+// latency-bound (12k cycles, 10% memory throughput) with nothing else long enough to explain it.
+constexpr int kLossStripes = 16;
 constexpr unsigned kFullMask = 0xFFFFFFFFu;
 // Steps per captured graph: an epoch of the seed's job (860 steps) in one graph; bigger epochs are
 // replayed in chunks, so capture and instantiation stay cheap however large the epoch.
@@ -71,8 +75,10 @@ struct AdamStepArgs {
   const core::AdamStepScalars* scalars;  // [t - 1] for Adam step t ≥ 1
   const core::PhiloxKey* epoch_keys;     // [epoch]
   const int64_t* step_base;              // first global step of the launch's chunk (set per replay)
-  double* bce;                           // [global step] Σ w·BCE of the batch
-  double* sq;                            // [global step] Σ W_s²
+  double* bce;                           // [global step][kLossStripes] Σ w·BCE of the batch
+  double* sq;                            // [global step][kLossStripes] Σ W_s²
+  int32_t dense_blocks;                  // blocks [0, dense_blocks) do the dense part, the rest
+                                         // the batch part (see AdamStepKernel)
 };
 
 // Parameter p of W_s (and M_s, V_s) from state s-1 and G_{s-1}: the CPU's dense update, verbatim.
@@ -89,9 +95,10 @@ __device__ __forceinline__ void AdamFrom(const AdamBuffers& b, int64_t prev, siz
 
 // Dense part of step s (grid-stride over parameters): writes state s (s ≥ 1; state 0 is the
 // initial table), zeroes G_{s+1}, returns this thread's share of Σ W_s².
-__device__ double DenseAdam(const AdamBuffers& b, int64_t s, const core::AdamStepScalars* scalars) {
-  const size_t stride = static_cast<size_t>(gridDim.x) * blockDim.x;
-  const size_t first = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+__device__ double DenseAdam(const AdamBuffers& b, int64_t s, const core::AdamStepScalars* scalars,
+                           int64_t block, int64_t blocks) {
+  const size_t stride = static_cast<size_t>(blocks) * blockDim.x;
+  const size_t first = static_cast<size_t>(block) * blockDim.x + threadIdx.x;
   float* const g_zero = b.g[(s + 1) % 3];
   double sq = 0.0;
   if (s == 0) {
@@ -121,10 +128,10 @@ __device__ double DenseAdam(const AdamBuffers& b, int64_t s, const core::AdamSte
 // the dot product (warp-shuffle sum) and the gradient. Returns lane 0's share of Σ w·BCE.
 template <int kPerLane>
 __device__ double BatchGradient(const AdamStepArgs& a, int64_t s, int64_t b_in_epoch,
-                                core::PhiloxKey key) {
+                                core::PhiloxKey key, int64_t block, int64_t blocks) {
   const int lane = threadIdx.x & (kWarp - 1);
-  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
-  const int64_t warps = static_cast<int64_t>(gridDim.x) * blockDim.x / kWarp;
+  const int64_t warp = (block * blockDim.x + threadIdx.x) / kWarp;
+  const int64_t warps = blocks * blockDim.x / kWarp;
   const int32_t dim = a.dim;
   const bool initial = s == 0;
   core::AdamStepScalars sc{};
@@ -176,31 +183,34 @@ __device__ double BatchGradient(const AdamStepArgs& a, int64_t s, int64_t b_in_e
 }
 
 // One optimizer step, global step s = *step_base + j (batch s mod num_batches of epoch
-// s / num_batches): dense part + batch part (see the file comment). Grid: enough warps for the
-// batch and enough threads for the parameters; block 256. Ends with one block-level reduction and
-// one double atomicAdd per figure per block.
+// s / num_batches): dense part + batch part (see the file comment). Grid: a.dense_blocks blocks
+// for the parameters, then enough blocks for one warp per example of the batch; block 256. Ends
+// with one block-level reduction and one double atomicAdd per figure per block.
 template <int kPerLane>
 __global__ void __launch_bounds__(kBlock) AdamStepKernel(AdamStepArgs a, int64_t j) {
   const int64_t s = *a.step_base + j;
   const int64_t epoch = s / a.num_batches;
   const int64_t b_in_epoch = s - epoch * a.num_batches;
-  const double sq = DenseAdam(a.buf, s, a.scalars);
-  const double bce = BatchGradient<kPerLane>(a, s, b_in_epoch, a.epoch_keys[epoch]);
+  // The two parts touch disjoint buffers, so they run in different blocks at the same time: a
+  // step then costs the longer of the two dependent-load chains rather than their sum.
+  const int64_t block = blockIdx.x, dense_blocks = a.dense_blocks;
+  const bool dense = block < dense_blocks;
+  const double mine =
+      dense ? DenseAdam(a.buf, s, a.scalars, block, dense_blocks)
+            : BatchGradient<kPerLane>(a, s, b_in_epoch, a.epoch_keys[epoch], block - dense_blocks,
+                                      static_cast<int64_t>(gridDim.x) - dense_blocks);
   using BlockReduce = cub::BlockReduce<double, kBlock>;
   __shared__ typename BlockReduce::TempStorage tmp;
-  const double sq_block = BlockReduce(tmp).Sum(sq);
-  __syncthreads();
-  const double bce_block = BlockReduce(tmp).Sum(bce);
+  const double block_sum = BlockReduce(tmp).Sum(mine);
   if (threadIdx.x == 0) {
-    atomicAdd(a.sq + s, sq_block);
-    atomicAdd(a.bce + s, bce_block);
+    atomicAdd((dense ? a.sq : a.bce) + s * kLossStripes + block % kLossStripes, block_sum);
   }
 }
 
 // After the last step S − 1: state S = Adam(state S − 1, G_{S−1}), the trained table.
 // Grid-stride over parameters.
 __global__ void AdamFinishKernel(AdamBuffers b, const core::AdamStepScalars* scalars, int64_t s) {
-  (void)DenseAdam(b, s, scalars);
+  (void)DenseAdam(b, s, scalars, blockIdx.x, gridDim.x);
 }
 
 // One thread: *step_base = base, the first global step of the chunk replayed next (a kernel rather
@@ -242,7 +252,7 @@ size_t AdamDeviceBytes(int64_t num_examples, int32_t rows, const AdamTrainOption
   const size_t steps = static_cast<size_t>(std::max<int64_t>(nb, 0)) *
                        static_cast<size_t>(std::max(o.epochs, 0));
   return sizeof(PackedExample) * static_cast<size_t>(num_examples) + 9 * sizeof(float) * params +
-         steps * (sizeof(core::AdamStepScalars) + 2 * sizeof(double)) +
+         steps * (sizeof(core::AdamStepScalars) + 2 * kLossStripes * sizeof(double)) +
          static_cast<size_t>(std::max(o.epochs, 0)) * sizeof(core::PhiloxKey) + 4096;
 }
 
@@ -311,7 +321,8 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   for (int32_t e = 0; e < o.epochs; ++e) keys[e] = EpochShuffleKey(o.seed, e);
   auto d_keys = DeviceBuffer<core::PhiloxKey>::FromHost(keys.data(), keys.size(), "epoch keys");
   if (!d_keys.ok()) return d_keys.status();
-  auto sums = DeviceBuffer<double>::Allocate(2 * static_cast<size_t>(max_steps), "step losses");
+  const size_t stripes = static_cast<size_t>(max_steps) * kLossStripes;
+  auto sums = DeviceBuffer<double>::Allocate(2 * stripes, "step losses");
   if (!sums.ok()) return sums.status();
   N2V_RETURN_IF_ERROR(sums->ZeroAsync(stream));
 
@@ -326,13 +337,16 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   args.epoch_keys = d_keys->data();
   args.step_base = flag->data() + 1;
   args.bce = sums->data();
-  args.sq = sums->data() + max_steps;
+  args.sq = sums->data() + stripes;
 
   // Enough warps for the batch, enough threads for the parameters (grid-stride beyond that).
   auto sms = SmCount();
   if (!sms.ok()) return sms.status();
-  const unsigned blocks = std::max(Blocks(int64_t{o.batch} * kWarp, INT_MAX),
-                                   Blocks(static_cast<int64_t>(params), int64_t{*sms} * 8));
+  // Separate blocks for the two parts: enough threads for the parameters (grid-stride beyond
+  // 8 blocks per SM) and enough warps for the batch.
+  const unsigned dense_blocks = Blocks(static_cast<int64_t>(params), int64_t{*sms} * 8);
+  const unsigned blocks = dense_blocks + Blocks(int64_t{o.batch} * kWarp, INT_MAX);
+  args.dense_blocks = static_cast<int32_t>(dense_blocks);
   const StepKernel step_kernel = PickStepKernel(o.dim);
   // Loads the kernel now (CUDA loads modules lazily, on first use), outside the capture below, and
   // fails early and clearly if this binary has no image for the device.
@@ -377,14 +391,17 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   auto epoch_loss = [&](int32_t e) {
     double data = 0.0, l2 = 0.0;
     for (int64_t b = 0; b < nb; ++b) {
-      data += host_sums[static_cast<size_t>(e * nb + b)];
-      l2 += host_sums[static_cast<size_t>(max_steps + e * nb + b)];
+      for (int k = 0; k < kLossStripes; ++k) {
+        const size_t slot = static_cast<size_t>(e * nb + b) * kLossStripes + k;
+        data += host_sums[slot];
+        l2 += host_sums[stripes + slot];
+      }
     }
     return data / (static_cast<double>(nb) * o.batch) +
            static_cast<double>(o.l2) * l2 / static_cast<double>(nb);
   };
   auto fetch_sums = [&]() -> absl::Status {
-    host_sums.resize(2 * static_cast<size_t>(max_steps));
+    host_sums.resize(2 * stripes);
     N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(host_sums.data(), sums->data(),
                                              host_sums.size() * sizeof(double),
                                              cudaMemcpyDeviceToHost, stream));
