@@ -28,10 +28,17 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.set_version_flag("--version", VersionString());
   app.require_subcommand(1);
+  // TOML or INI: a [movielens] section (or dotted keys, movielens.p = 0.5) with the flags' names;
+  // flags on the command line override the file. --dump-config writes this format.
+  app.set_config("--config", "",
+                 "Read flags from a TOML or INI file ([movielens] section with the flags' names); "
+                 "command-line flags override it");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key must not pass silently
 
   n2v::app::MovieLensFlags ml;
   CLI::App* ml_cmd = n2v::app::AddMovieLensCommand(app, ml);
   CLI::App* dev_cmd = n2v::app::AddDevicesCommand(app);
+  ml_cmd->allow_config_extras(CLI::config_extras_mode::error);
 
   try {
     app.parse(argc, argv);
@@ -41,11 +48,39 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ConfigError& e) {
+    // CLI11's message names the key but not the file.
+    const CLI::Option* config = app.get_config_ptr();
+    const std::string file = config && config->count() ? config->as<std::string>() : "config";
+    std::fprintf(stderr, "n2v: %s: %s\n", file.c_str(), e.what());
+    return n2v::app::kExitUsage;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return n2v::app::kExitUsage;
   }
-  if (ml_cmd->parsed()) return n2v::app::RunMovieLens(ml);
+  if (ml_cmd->parsed()) {
+    if (ml.dump_config) {
+      std::string dump = app.config_to_str(/*default_also=*/true, /*write_description=*/true);
+      // --query has no captured default (see AddMovieLensCommand): write the effective list as a
+      // TOML array so the dump reads back to the same queries.
+      const std::string empty_query = "movielens.query=\"\"";
+      if (const size_t at = dump.find(empty_query); at != std::string::npos) {
+        std::string list = "movielens.query=[";
+        for (size_t i = 0; i < ml.queries.size(); ++i) {
+          list += i ? ", \"" : "\"";
+          for (char c : ml.queries[i]) {
+            if (c == '"' || c == '\\') list += '\\';
+            list += c;
+          }
+          list += '"';
+        }
+        dump.replace(at, empty_query.size(), list + "]");
+      }
+      std::fputs(dump.c_str(), stdout);
+      return n2v::app::kExitOk;
+    }
+    return n2v::app::RunMovieLens(ml);
+  }
   if (dev_cmd->parsed()) return n2v::app::RunDevices();
   return n2v::app::kExitUsage;
 }

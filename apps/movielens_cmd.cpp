@@ -101,11 +101,22 @@ CLI::App* AddMovieLensCommand(CLI::App& app, MovieLensFlags& f) {
   c->add_option("--lr", f.lr, "Adam learning rate");
   c->add_option("--l2", f.l2, "L2 penalty on the embedding table");
   c->add_option("--k", f.k, "Similar movies shown per query (the query itself included)");
-  c->add_option("--query", f.queries, "Query movie: exact title or movieId (repeatable)");
+  // No captured default: a vector default would be written by --dump-config as one string.
+  c->add_option("--query", f.queries,
+                "Query movie: exact title or movieId (repeatable; default: the seed's five titles, "
+                "Matrix, The (1999); Star Wars: Episode IV - A New Hope (1977); Lion King, The "
+                "(1994); Terminator 2: Judgment Day (1991); Godfather, The (1972))")
+      ->default_str("");
   c->add_option("--threads", f.threads, "CPU threads (0: all cores)");
   c->add_option("--seed", f.seed, "Random seed (walks, initialisation, examples, shuffling)");
   c->add_option("--device", f.device, "auto, cpu, cuda or cuda:N");
   c->add_flag("--quiet", f.quiet, "Print only the similar-movie lists");
+  // --config belongs to the top-level app (apps/main.cpp); fallthrough lets users write it after
+  // the subcommand too: `n2v movielens --config run.toml`.
+  c->fallthrough();
+  c->add_flag("--dump-config", f.dump_config,
+              "Print the effective configuration as TOML (usable with --config) and exit")
+      ->configurable(false);
   return c;
 }
 

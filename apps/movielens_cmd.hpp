@@ -34,6 +34,7 @@ struct MovieLensFlags {
   uint64_t seed = 42;
   std::string device = "auto";
   bool quiet = false;
+  bool dump_config = false;
 };
 
 /// Adds the subcommand and its flags to `app`; the flags are written into `flags`.

@@ -97,5 +97,23 @@ cp -r "$TMP/a" "$TMP/a.before"
 expect_exit "failing run into an existing dir" 2 "$N2V" movielens --data "$TMP/baddata" --out "$TMP/a" --quiet
 diff -r "$TMP/a" "$TMP/a.before" >/dev/null && ok "earlier outputs intact after a failure" || bad "earlier outputs intact after a failure"
 
+# --- configuration files: --dump-config writes what --config reads; flags override the file ---
+expect_exit "dump-config exits 0" 0 "$N2V" movielens --p 0.5 --epochs 2 --num-walks 2 --device cpu --dump-config
+cp "$TMP/out" "$TMP/run.toml"
+expect_grep "dump-config writes the flags" "$TMP/run.toml" "^movielens\.p=0\.5$|^p=0\.5$"
+expect_exit "config file drives a run" 0 "$N2V" movielens --config "$TMP/run.toml" --q 2 --data "$DATA" --out "$TMP/cfg" --threads 2 --quiet
+expect_grep "config values reach run.json" "$TMP/cfg/run.json" '"p":0.5,"q":2,"num_walks":2'
+expect_grep "config epochs reach run.json" "$TMP/cfg/run.json" '"epochs":2'
+[ "$(wc -l <"$TMP/cfg/loss.csv")" -eq 3 ] && ok "config epochs train 2 epochs" || bad "config epochs train 2 epochs"
+expect_grep "default queries survive a dumped config" "$TMP/out" "^Godfather, The \(1972\)$"
+printf '[movielens]\np = 0.25\nepochs = 1\nnum-walks = 1\n' >"$TMP/run.ini"
+expect_exit "INI config with a section" 0 "$N2V" --config "$TMP/run.ini" movielens --data "$DATA" --out "$TMP/ini" --device cpu --quiet
+expect_grep "INI values reach run.json" "$TMP/ini/run.json" '"p":0.25'
+expect_exit "missing config file is a usage error" 2 "$N2V" movielens --config "$TMP/none.toml" --out "$TMP/cfg2"
+expect_grep "missing config file is named" "$TMP/err" "none.toml"
+printf 'movielens.bogus = 3\n' >"$TMP/bad.toml"
+expect_exit "unknown config key is a usage error" 2 "$N2V" movielens --config "$TMP/bad.toml" --out "$TMP/cfg2"
+[ ! -e "$TMP/cfg2" ] && ok "config errors write nothing" || bad "config errors write nothing"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
