@@ -4,6 +4,7 @@
 #include "apps/movielens_cmd.hpp"
 
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -187,8 +188,24 @@ int RunMovieLens(const MovieLensFlags& f) {
   int64_t num_examples = 0, raw_pairs = 0;
   std::vector<double> losses;
   Embeddings emb;
+  // Progress: one line per epoch with the rate and the time left. On a terminal the line is
+  // rewritten in place (the last one stays); otherwise each epoch gets its own line.
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  Stopwatch epoch_clock;
+  int64_t examples_per_epoch = 0;
   auto on_epoch = [&](int32_t epoch, double loss) {
-    info(absl::StrFormat("Epoch %d/%d - loss: %.4f", epoch + 1, f.epochs, loss));
+    if (f.quiet) return true;
+    const double s = epoch_clock.ms() / 1000.0;
+    const double rate = s > 0 ? static_cast<double>(examples_per_epoch) * (epoch + 1) / s : 0;
+    const double eta = s / (epoch + 1) * (f.epochs - epoch - 1);
+    const std::string line = absl::StrFormat(
+        "Epoch %d/%d - loss: %.4f - %.0f%% - %.2f M examples/s - ETA %.1f s", epoch + 1, f.epochs,
+        loss, 100.0 * (epoch + 1) / f.epochs, rate / 1e6, eta);
+    if (tty) {
+      std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), epoch + 1 == f.epochs ? "\n" : "");
+    } else {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
     return true;
   };
   const AliasTables alias = BuildAliasTables(g, threads);
@@ -207,7 +224,10 @@ int RunMovieLens(const MovieLensFlags& f) {
     raw_pairs = run->raw_pairs;
     losses = std::move(run->losses);
     emb = std::move(run->embeddings);
-    for (size_t e = 0; e < losses.size(); ++e) on_epoch(static_cast<int32_t>(e), losses[e]);
+    // The device reports its losses at the end; print them without a rate.
+    for (size_t e = 0; e < losses.size(); ++e) {
+      info(absl::StrFormat("Epoch %d/%d - loss: %.4f", e + 1, f.epochs, losses[e]));
+    }
 #endif
   } else {
     std::vector<int32_t> walks(num_walks * f.num_steps);
@@ -223,6 +243,8 @@ int RunMovieLens(const MovieLensFlags& f) {
           "only ", num_examples, " training examples, fewer than one batch of --batch ", f.batch)));
     }
     emb = InitHeNormal(g.num_nodes, f.dim, f.seed, threads);
+    examples_per_epoch = num_examples / f.batch * f.batch;  // drop_remainder
+    epoch_clock = Stopwatch();
     losses = cpu::TrainAdam(ex, ao, &emb, threads, on_epoch);
     t.training = clock.Lap();
   }
