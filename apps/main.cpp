@@ -7,6 +7,7 @@
 #include "apps/cli_common.hpp"
 #include "apps/devices_cmd.hpp"
 #include "apps/movielens_cmd.hpp"
+#include "apps/similar_cmd.hpp"
 
 namespace {
 
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
   CLI::App* ml_cmd = n2v::app::AddMovieLensCommand(app, ml);
   CLI::App* dev_cmd = n2v::app::AddDevicesCommand(app);
   ml_cmd->allow_config_extras(CLI::config_extras_mode::error);
+  n2v::app::SimilarFlags sim;
+  CLI::App* sim_cmd = n2v::app::AddSimilarCommand(app, sim);
 
   try {
     app.parse(argc, argv);
@@ -60,12 +63,14 @@ int main(int argc, char** argv) {
   }
   if (ml_cmd->parsed()) {
     if (ml.dump_config) {
-      std::string dump = app.config_to_str(/*default_also=*/true, /*write_description=*/true);
+      // Only this command's flags, under its section: what --config reads back.
+      std::string dump = "[movielens]\n" + ml_cmd->config_to_str(/*default_also=*/true,
+                                                                  /*write_description=*/true);
       // --query has no captured default (see AddMovieLensCommand): write the effective list as a
       // TOML array so the dump reads back to the same queries.
-      const std::string empty_query = "movielens.query=\"\"";
+      const std::string empty_query = "\nquery=\"\"";
       if (const size_t at = dump.find(empty_query); at != std::string::npos) {
-        std::string list = "movielens.query=[";
+        std::string list = "\nquery=[";
         for (size_t i = 0; i < ml.queries.size(); ++i) {
           list += i ? ", \"" : "\"";
           for (char c : ml.queries[i]) {
@@ -82,5 +87,6 @@ int main(int argc, char** argv) {
     return n2v::app::RunMovieLens(ml);
   }
   if (dev_cmd->parsed()) return n2v::app::RunDevices();
+  if (sim_cmd->parsed()) return n2v::app::RunSimilar(sim);
   return n2v::app::kExitUsage;
 }

@@ -97,6 +97,22 @@ cp -r "$TMP/a" "$TMP/a.before"
 expect_exit "failing run into an existing dir" 2 "$N2V" movielens --data "$TMP/baddata" --out "$TMP/a" --quiet
 diff -r "$TMP/a" "$TMP/a.before" >/dev/null && ok "earlier outputs intact after a failure" || bad "earlier outputs intact after a failure"
 
+# --- n2v similar on the embeddings the job wrote ---
+EMB="$OUT/embeddings.w2v.txt"
+expect_exit "similar by movieId" 0 "$N2V" similar --embeddings "$EMB" --query 260 --k 3
+[ "$(grep -c '^- ' "$TMP/out")" -eq 3 ] && ok "similar prints k neighbours" || bad "similar prints k neighbours" "$(cat "$TMP/out")"
+expect_exit "similar by title substring" 0 "$N2V" similar --embeddings "$EMB" --movies "$DATA/movies.csv" --query "lion king" --k 2 --json
+expect_grep "similar --json names the resolved movie" "$TMP/out" '"key":"364"'
+python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1]) if l.strip()]" "$TMP/out" && ok "similar --json is JSON lines" || bad "similar --json is JSON lines"
+expect_exit "ambiguous substring is a usage error" 2 "$N2V" similar --embeddings "$EMB" --movies "$DATA/movies.csv" --query "godfather"
+expect_grep "ambiguous substring lists the candidates" "$TMP/err" "Godfather: Part II"
+expect_exit "unknown key is a usage error" 2 "$N2V" similar --embeddings "$EMB" --query no-such-key
+printf '260\n1\n' | "$N2V" similar --embeddings "$EMB" --k 2 >"$TMP/out" 2>"$TMP/err" && ok "similar reads queries from stdin" || bad "similar reads queries from stdin"
+[ "$(grep -c '^- ' "$TMP/out")" -eq 4 ] && ok "stdin queries each answered" || bad "stdin queries each answered" "$(cat "$TMP/out")"
+printf '3 2\n1 1.0\n' >"$TMP/short.txt"
+expect_exit "truncated embeddings file is an input error" 2 "$N2V" similar --embeddings "$TMP/short.txt" --query 1
+expect_grep "truncated embeddings error names the file" "$TMP/err" "short.txt"
+
 # --- configuration files: --dump-config writes what --config reads; flags override the file ---
 expect_exit "dump-config exits 0" 0 "$N2V" movielens --p 0.5 --epochs 2 --num-walks 2 --device cpu --dump-config
 cp "$TMP/out" "$TMP/run.toml"
