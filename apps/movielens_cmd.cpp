@@ -22,6 +22,7 @@
 #include "n2v/json.hpp"
 #include "n2v/movie_query.hpp"
 #include "n2v/movielens.hpp"
+#include "n2v/report.hpp"
 #include "n2v/similarity.hpp"
 #include "n2v/status.hpp"
 #include "n2v/train.hpp"
@@ -295,6 +296,42 @@ int RunMovieLens(const MovieLensFlags& f) {
   if (st.ok()) st = WriteLossCsv(out("loss.csv"), losses);
   if (st.ok()) st = WriteFileAtomic(out("similar.txt"), similar_text);
   if (!st.ok()) return ReportError(st);
+  ReportData report;
+  report.title = "n2v movielens";
+  report.device = device->description;
+  report.config = {{"data", f.data},
+                   {"p", absl::StrCat(f.p)},
+                   {"q", absl::StrCat(f.q)},
+                   {"num_walks", absl::StrCat(f.num_walks)},
+                   {"num_steps", absl::StrCat(f.num_steps)},
+                   {"window", absl::StrCat(window)},
+                   {"negatives", absl::StrCat(f.negatives)},
+                   {"dim", absl::StrCat(f.dim)},
+                   {"epochs", absl::StrCat(f.epochs)},
+                   {"batch", absl::StrCat(f.batch)},
+                   {"optimizer", "adam"},
+                   {"lr", absl::StrCat(f.lr)},
+                   {"l2", absl::StrCat(f.l2)},
+                   {"min_rating", absl::StrCat(f.min_rating)},
+                   {"min_weight", absl::StrCat(f.min_weight)},
+                   {"threads", absl::StrCat(threads)},
+                   {"seed", absl::StrCat(f.seed)}};
+  report.graph = gs;
+  report.degrees.reserve(g.num_nodes);
+  for (int32_t v = 0; v < g.num_nodes; ++v) report.degrees.push_back(g.offsets[v + 1] - g.offsets[v]);
+  report.losses = losses;
+  report.stage_ms = {{"load", t.load},         {"graph", t.graph},
+                     {"walks", t.walks},       {"examples", t.examples},
+                     {"training", t.training}, {"similarity", t.similarity}};
+  if (device->cuda) report.stage_ms.emplace_back("device setup", t.device_setup);
+  for (size_t i = 0; i < f.queries.size(); ++i) {
+    ReportData::Query q;
+    q.query = index.Title(query_nodes[i]);
+    for (const Neighbor& nb : similar[i]) q.neighbors.emplace_back(index.Title(nb.node), nb.score);
+    report.queries.push_back(std::move(q));
+  }
+  st = WriteReport(f.out, report);
+  if (!st.ok()) return ReportError(st);
   t.exports = clock.Lap();
   t.total = total_clock.ms();
 
@@ -350,7 +387,7 @@ int RunMovieLens(const MovieLensFlags& f) {
       device->description));
   info(absl::StrCat("Outputs in ", f.out,
                     "/: embeddings.w2v.txt vectors.tsv metadata.tsv graph.csr loss.csv "
-                    "similar.txt run.json"));
+                    "similar.txt report.html loss.svg run.json"));
   return kExitOk;
 }
 

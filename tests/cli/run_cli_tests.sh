@@ -62,7 +62,7 @@ expect_grep "unknown title suggests the closest" "$TMP/err" "closest titles: .*M
 # --- the whole job ---
 OUT="$TMP/ml"
 expect_exit "movielens runs" 0 "$N2V" movielens --data "$DATA" --out "$OUT" --device cpu --threads 2
-for f in embeddings.w2v.txt vectors.tsv metadata.tsv graph.csr loss.csv similar.txt run.json; do
+for f in embeddings.w2v.txt vectors.tsv metadata.tsv graph.csr loss.csv similar.txt run.json report.html loss.svg; do
   [ -s "$OUT/$f" ] && ok "writes $f" || bad "writes $f"
 done
 expect_grep "prints the seed's query" "$TMP/out" "^Star Wars: Episode IV - A New Hope \(1977\)$"
@@ -78,6 +78,9 @@ paste <(tail -n +2 "$OUT/metadata.tsv" | cut -f2) <(tail -n +2 "$OUT/embeddings.
 diff <(tr '\t' ' ' <"$OUT/vectors.tsv") <(tail -n +2 "$OUT/embeddings.w2v.txt" | cut -d' ' -f2-) >/dev/null \
   && ok "vectors.tsv rows align with embeddings" || bad "vectors.tsv rows align with embeddings"
 expect_grep "metadata header" "$OUT/metadata.tsv" "^title	movieId	genres$"
+expect_grep "report has the loss curve" "$OUT/report.html" 'id="loss-curve"'
+expect_grep "report lists the query movies" "$OUT/report.html" "Star Wars: Episode IV - A New Hope \(1977\)"
+grep -q "https\?://[a-z]" <(grep -v "http://www.w3.org/2000/svg" "$OUT/report.html") && bad "report fetches nothing from the network" || ok "report fetches nothing from the network"
 [ "$(wc -l <"$OUT/loss.csv")" -eq 11 ] && ok "loss.csv has 10 epochs" || bad "loss.csv has 10 epochs"
 expect_grep "run.json has node count" "$OUT/run.json" '"nodes":1405'
 expect_grep "run.json has edge count" "$OUT/run.json" '"edges":40043'
