@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "n2v: %s: %s\n", file.c_str(), e.what());
     return n2v::app::kExitUsage;
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line, like every other n2v error (CLI11's own printer adds a second).
+    std::fprintf(stderr, "n2v: %s (n2v --help lists the commands and flags)\n", e.what());
     return n2v::app::kExitUsage;
   }
   if (ml_cmd->parsed()) {

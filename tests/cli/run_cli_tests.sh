@@ -37,6 +37,8 @@ expect_exit "devices exits 0" 0 "$N2V" devices
 
 # --- usage errors: exit 2, one line ---
 expect_exit "unknown flag is a usage error" 2 "$N2V" movielens --no-such-flag
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "usage errors are one line" || bad "usage errors are one line" "$(cat "$TMP/err")"
+expect_grep "unknown flag is named" "$TMP/err" "^n2v: .*--no-such-flag"
 expect_exit "no subcommand is a usage error" 2 "$N2V"
 expect_exit "non-numeric --p is a usage error" 2 "$N2V" movielens --p abc --out "$TMP/x"
 expect_exit "zero --p is a usage error" 2 "$N2V" movielens --p 0 --out "$TMP/x"
