@@ -200,8 +200,8 @@ int RunMovieLens(const MovieLensFlags& f) {
     const double rate = s > 0 ? static_cast<double>(examples_per_epoch) * (epoch + 1) / s : 0;
     const double eta = s / (epoch + 1) * (f.epochs - epoch - 1);
     const std::string line = absl::StrFormat(
-        "Epoch %d/%d - loss: %.4f - %.0f%% - %.2f M examples/s - ETA %.1f s", epoch + 1, f.epochs,
-        loss, 100.0 * (epoch + 1) / f.epochs, rate / 1e6, eta);
+        "Epoch %d/%d - loss: %.4f - lr %g - %.0f%% - %.2f M examples/s - ETA %.1f s", epoch + 1,
+        f.epochs, loss, f.lr, 100.0 * (epoch + 1) / f.epochs, rate / 1e6, eta);
     if (tty) {
       std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), epoch + 1 == f.epochs ? "\n" : "");
     } else {
