@@ -388,11 +388,12 @@ absl::StatusOr<LoadedEmbeddings> ParseNpy(const std::string& path, const std::st
   else if (descr == "'<f8'") itemsize = 8;
   else {
     return Bad(path, hdr, absl::StrCat("expected dtype '<f4' or '<f8' (little-endian float32 or "
-                                       "float64), got ", descr, "; convert with "
+                                       "float64), got ", Excerpt(descr), "; convert with "
                                        "a.astype('<f4')"));
   }
   if (fortran != "False") {
-    return Bad(path, hdr, absl::StrCat("expected fortran_order False (C order), got ", fortran,
+    return Bad(path, hdr, absl::StrCat("expected fortran_order False (C order), got ",
+                                       Excerpt(fortran),
                                        "; save np.ascontiguousarray(a)"));
   }
   // shape "(rows, dim)"; a trailing comma or spaces are allowed.
@@ -409,20 +410,23 @@ absl::StatusOr<LoadedEmbeddings> ParseNpy(const std::string& path, const std::st
       if (i == start) break;
       int64_t v = 0;
       if (!ParseIndex(s.substr(start, i - start), &v)) {
-        return Bad(path, hdr, absl::StrCat("expected a shape of integers, got ", shape));
+        return Bad(path, hdr, absl::StrCat("expected a shape of integers, got ", Excerpt(shape)));
       }
       dims.push_back(v);
     }
   }
   if (dims.size() != 2) {
-    return Bad(path, hdr, absl::StrCat("expected a 2-D array (rows, dim), got shape ", shape));
+    return Bad(path, hdr,
+               absl::StrCat("expected a 2-D array (rows, dim), got shape ", Excerpt(shape)));
   }
   const int64_t rows = dims[0], dim = dims[1];
   if (rows < 1 || rows > kMaxIndex) {
-    return Bad(path, hdr, absl::StrCat("expected rows in [1, 2^31 - 1], got shape ", shape));
+    return Bad(path, hdr,
+               absl::StrCat("expected rows in [1, 2^31 - 1], got shape ", Excerpt(shape)));
   }
   if (dim < 1 || dim > kMaxIndex) {
-    return Bad(path, hdr, absl::StrCat("expected dim in [1, 2^31 - 1], got shape ", shape));
+    return Bad(path, hdr,
+               absl::StrCat("expected dim in [1, 2^31 - 1], got shape ", Excerpt(shape)));
   }
   const size_t body = header_start + header_len;
   const size_t have = data.size() - body;

@@ -244,5 +244,24 @@ TEST_F(EmbeddingsIoTest, NpyErrorsNameTheProblem) {
   ExpectBad((dir_ / "ids.npy").string(), {ids + ":1:", "expected 2 ids", "got 1"}, ids);
 }
 
+// Found by fuzz/embeddings_fuzzer: header values holding a line break (or other control bytes)
+// were pasted into the error raw, breaking the one-line error rule. ExpectBad checks for '\n'.
+TEST_F(EmbeddingsIoTest, NpyHeaderValuesWithLineBreaksGiveOneLineErrors) {
+  const float v[4] = {1, 2, 3, 4};
+  const std::string data = Bytes(v, 16);
+  ExpectBad(Write("nl_descr.npy",
+                  Npy("{'descr': '<f4\n', 'fortran_order': False, 'shape': (2, 2), }", data)),
+            {"expected dtype", "\\x0a"});
+  ExpectBad(Write("nl_fortran.npy",
+                  Npy("{'descr': '<f4', 'fortran_order': Fa\nlse, 'shape': (2, 2), }", data)),
+            {"fortran_order False", "\\x0a"});
+  ExpectBad(Write("nl_shape.npy",
+                  Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,\n2), }", data)),
+            {"shape", "\\x0a"});
+  ExpectBad(Write("nl_shape1.npy",
+                  Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2\r\n), }", data)),
+            {"shape", "\\x0d"});
+}
+
 }  // namespace
 }  // namespace n2v
