@@ -399,6 +399,11 @@ absl::StatusOr<LoadedEmbeddings> ParseNpy(const std::string& path, const std::st
   // shape "(rows, dim)"; a trailing comma or spaces are allowed.
   std::vector<int64_t> dims;
   {
+    // NpyField keeps a value that has no parentheses as is: it may be one byte long.
+    if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') {
+      return Bad(path, hdr, absl::StrCat("expected a shape tuple (rows, dim), got ",
+                                         Excerpt(shape)));
+    }
     std::string_view s(shape);
     s.remove_prefix(1);
     s.remove_suffix(1);

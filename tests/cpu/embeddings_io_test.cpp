@@ -263,5 +263,16 @@ TEST_F(EmbeddingsIoTest, NpyHeaderValuesWithLineBreaksGiveOneLineErrors) {
             {"shape", "\\x0d"});
 }
 
+// Found by fuzz/embeddings_fuzzer: a one-byte shape value without parentheses made the parser
+// strip two bytes from it (std::string_view::remove_suffix past the start; ASan: overflow).
+TEST_F(EmbeddingsIoTest, NpyShapeWithoutParenthesesIsAnError) {
+  const float v[4] = {1, 2, 3, 4};
+  const std::string data = Bytes(v, 16);
+  ExpectBad(Write("s1.npy", Npy("{'descr': '<f4', 'fortran_order': False, 'shape': 4, }", data)),
+            {"expected a shape tuple (rows, dim)", "got 4"});
+  ExpectBad(Write("s2.npy", Npy("{'descr': '<f4', 'fortran_order': False, 'shape': 2 2, }", data)),
+            {"expected a shape tuple (rows, dim)"});
+}
+
 }  // namespace
 }  // namespace n2v
