@@ -2,8 +2,6 @@
 // Writes each input to a file in /dev/shm (or $TMPDIR), removed at exit, and reads it back
 // through the real reader. On success asserts the result's invariants; on failure asserts the
 // error message is one non-empty line. Built and run by scripts/fuzz.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
@@ -13,54 +11,17 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "fuzz/fuzz_util.hpp"
 #include "n2v/movielens.hpp"
 
-namespace {
+using n2v::fuzz::CheckError;
 
-#define FUZZ_CHECK(cond)                                                              \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "FUZZ_CHECK failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
-
-const std::string& InputPath() {
-  static const std::string path = [] {
-    const char* dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : std::getenv("TMPDIR");
-    return std::string(dir ? dir : "/tmp") + "/n2v-fuzz-movies-" + std::to_string(getpid());
-  }();
-  static const bool registered = std::atexit([] { unlink(InputPath().c_str()); }) == 0;
-  (void)registered;
-  return path;
-}
-
-void WriteInput(const uint8_t* data, size_t size) {
-  const std::string& path = InputPath();
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  FUZZ_CHECK(fd >= 0);
-  size_t done = 0;
-  while (done < size) {
-    ssize_t w = write(fd, data + done, size - done);
-    FUZZ_CHECK(w > 0);
-    done += static_cast<size_t>(w);
-  }
-  FUZZ_CHECK(close(fd) == 0);
-}
-
-void CheckError(const absl::Status& s) {
-  FUZZ_CHECK(!s.ok());
-  const absl::string_view m = s.message();
-  FUZZ_CHECK(!m.empty());
-  FUZZ_CHECK(m.find('\n') == absl::string_view::npos);
-  FUZZ_CHECK(m.find('\r') == absl::string_view::npos);
-}
-
-}  // namespace
+const char kName[] = "movies";
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  WriteInput(data, size);
-  auto r = n2v::ReadMovies(InputPath());
+  const std::string& path = n2v::fuzz::InputPath(kName);
+  n2v::fuzz::WriteInput(path, data, size);
+  auto r = n2v::ReadMovies(path);
   if (!r.ok()) {
     CheckError(r.status());
     return 0;
