@@ -29,20 +29,6 @@ namespace {
 constexpr size_t kSuggestions = 5;      // closest keys/titles named for an unknown query
 constexpr size_t kDisambiguation = 10;  // titles listed for an ambiguous substring
 
-// Levenshtein distance, two rows (keys are short: ids, words).
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 // Maps a query to a row of the table, and a row to what is printed for it.
 class Resolver {
  public:

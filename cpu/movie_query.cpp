@@ -11,9 +11,7 @@
 #include "absl/strings/str_join.h"
 
 namespace n2v {
-namespace {
 
-// Levenshtein distance on lower-cased bytes, two rows.
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -27,8 +25,6 @@ size_t EditDistance(const std::string& a, const std::string& b) {
   }
   return prev[b.size()];
 }
-
-}  // namespace
 
 MovieIndex::MovieIndex(const std::vector<Movie>& movies,
                        const std::vector<std::string>& graph_names)

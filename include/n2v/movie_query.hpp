@@ -12,6 +12,10 @@
 
 namespace n2v {
 
+/// Levenshtein distance between two byte strings (callers lower-case first where case should not
+/// count); used to suggest the closest titles or keys for a query that matches nothing.
+size_t EditDistance(const std::string& a, const std::string& b);
+
 class MovieIndex {
  public:
   /// `graph_names` are the graph's node names (movieIds as decimal strings).
