@@ -2,10 +2,13 @@
 // atomically, so a failed or interrupted export never leaves half a file.
 #include "n2v/export.hpp"
 
+#include <bit>
 #include <charconv>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "n2v/atomic_file.hpp"
+#include "n2v/status.hpp"
 
 namespace n2v {
 namespace {
@@ -26,21 +29,34 @@ std::string TsvField(const std::string& s) {
   return out;
 }
 
-absl::Status WriteWord2VecText(const std::string& path, const Embeddings& e,
-                               const std::vector<std::string>& keys) {
+namespace {
+
+absl::Status CheckKeys(const std::string& path, const Embeddings& e,
+                       const std::vector<std::string>& keys, bool word2vec) {
   if (static_cast<int64_t>(keys.size()) != e.rows) {
     return absl::InternalError(absl::StrCat(path, ": ", keys.size(), " keys for ", e.rows, " rows"));
   }
-  std::string out;
-  out.reserve(static_cast<size_t>(e.rows) * (e.dim * 12 + 16));
-  absl::StrAppend(&out, e.rows, " ", e.dim, "\n");
-  for (int32_t r = 0; r < e.rows; ++r) {
-    for (char c : keys[r]) {
-      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+  for (const std::string& k : keys) {
+    if (k.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": an empty key"));
+    for (char c : k) {
+      if (c == '\n' || c == '\r' || (word2vec && (c == ' ' || c == '\t'))) {
         return absl::InvalidArgumentError(absl::StrCat(
-            path, ": key '", keys[r], "' contains white space; word2vec text cannot hold it"));
+            path, ": key '", k, "' contains white space; this format cannot hold it"));
       }
     }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteWord2VecText(const std::string& path, const Embeddings& e,
+                               const std::vector<std::string>& keys) {
+  N2V_RETURN_IF_ERROR(CheckKeys(path, e, keys, /*word2vec=*/true));
+  N2V_ASSIGN_OR_RETURN(AtomicFileWriter w, AtomicFileWriter::Open(path));
+  std::string& out = w.buffer();
+  absl::StrAppend(&out, e.rows, " ", e.dim, "\n");
+  for (int32_t r = 0; r < e.rows; ++r) {
     out += keys[r];
     const float* v = e.row(r);
     for (int32_t d = 0; d < e.dim; ++d) {
@@ -48,8 +64,81 @@ absl::Status WriteWord2VecText(const std::string& path, const Embeddings& e,
       AppendFloat(out, v[d]);
     }
     out += '\n';
+    N2V_RETURN_IF_ERROR(w.MaybeFlush());
   }
-  return WriteFileAtomic(path, out);
+  return w.Commit();
+}
+
+absl::Status WriteWord2VecBinary(const std::string& path, const Embeddings& e,
+                                 const std::vector<std::string>& keys) {
+  static_assert(std::endian::native == std::endian::little, "float32 rows are written as stored");
+  N2V_RETURN_IF_ERROR(CheckKeys(path, e, keys, /*word2vec=*/true));
+  N2V_ASSIGN_OR_RETURN(AtomicFileWriter w, AtomicFileWriter::Open(path));
+  std::string& out = w.buffer();
+  absl::StrAppend(&out, e.rows, " ", e.dim, "\n");
+  for (int32_t r = 0; r < e.rows; ++r) {
+    out += keys[r];
+    out += ' ';
+    out.append(reinterpret_cast<const char*>(e.row(r)), sizeof(float) * e.dim);
+    out += '\n';
+    N2V_RETURN_IF_ERROR(w.MaybeFlush());
+  }
+  return w.Commit();
+}
+
+absl::Status WriteNpy(const std::string& path, const Embeddings& e,
+                      const std::vector<std::string>& keys, std::string* ids_path) {
+  N2V_RETURN_IF_ERROR(CheckKeys(path, e, keys, /*word2vec=*/false));
+  std::filesystem::path ids = path;
+  ids.replace_extension(".ids.txt");
+  if (ids.string() == path) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": the .npy path must not end in .ids.txt"));
+  }
+  // Header: magic, version 1.0, u16 header length, a dict padded with spaces to a multiple of 64.
+  std::string dict = absl::StrCat("{'descr': '<f4', 'fortran_order': False, 'shape': (", e.rows,
+                                  ", ", e.dim, "), }");
+  const size_t unpadded = 10 + dict.size() + 1;
+  dict.append((64 - unpadded % 64) % 64, ' ');
+  dict += '\n';
+  std::string head = "\x93NUMPY";
+  head += '\x01';
+  head += '\x00';
+  const uint16_t hlen = static_cast<uint16_t>(dict.size());
+  head += static_cast<char>(hlen & 0xFF);
+  head += static_cast<char>(hlen >> 8);
+  head += dict;
+  std::string id_text;
+  for (const std::string& k : keys) absl::StrAppend(&id_text, k, "\n");
+  N2V_ASSIGN_OR_RETURN(AtomicFileWriter w, AtomicFileWriter::Open(path));
+  N2V_RETURN_IF_ERROR(w.Append(head));
+  N2V_RETURN_IF_ERROR(w.Append(std::string_view(reinterpret_cast<const char*>(e.data.data()),
+                                                e.data.size() * sizeof(float))));
+  // The ids first: a reader never sees a new array with the old ids beside it for long, and a
+  // failure here leaves the previous .npy untouched.
+  N2V_RETURN_IF_ERROR(WriteFileAtomic(ids.string(), id_text));
+  if (ids_path) *ids_path = ids.string();
+  return w.Commit();
+}
+
+absl::Status WriteEmbeddings(const std::string& path, ExportFormat format, const Embeddings& e,
+                             const std::vector<std::string>& keys) {
+  switch (format) {
+    case ExportFormat::kWord2VecText:
+      return WriteWord2VecText(path, e, keys);
+    case ExportFormat::kWord2VecBinary:
+      return WriteWord2VecBinary(path, e, keys);
+    case ExportFormat::kNpy:
+      return WriteNpy(path, e, keys);
+    case ExportFormat::kProjectorTsv: {
+      std::filesystem::path meta = path;
+      meta.replace_extension(".metadata.tsv");
+      std::vector<std::vector<std::string>> rows;
+      rows.reserve(keys.size());
+      for (const std::string& k : keys) rows.push_back({k});
+      return WriteProjectorTsv(path, meta.string(), e, {"id"}, rows);
+    }
+  }
+  return absl::InternalError("unknown export format");
 }
 
 absl::Status WriteProjectorTsv(const std::string& vectors_path, const std::string& metadata_path,
@@ -58,16 +147,6 @@ absl::Status WriteProjectorTsv(const std::string& vectors_path, const std::strin
   if (static_cast<int64_t>(metadata_rows.size()) != e.rows) {
     return absl::InternalError(absl::StrCat(metadata_path, ": ", metadata_rows.size(),
                                             " metadata rows for ", e.rows, " vectors"));
-  }
-  std::string vec;
-  vec.reserve(static_cast<size_t>(e.rows) * (e.dim * 12 + 2));
-  for (int32_t r = 0; r < e.rows; ++r) {
-    const float* v = e.row(r);
-    for (int32_t d = 0; d < e.dim; ++d) {
-      if (d) vec += '\t';
-      AppendFloat(vec, v[d]);
-    }
-    vec += '\n';
   }
   std::string meta;
   // The Projector reads a header line only when there are two or more columns.
@@ -81,10 +160,23 @@ absl::Status WriteProjectorTsv(const std::string& vectors_path, const std::strin
   };
   if (with_header) append_row(header);
   for (const auto& row : metadata_rows) append_row(row);
-  // Write metadata first and vectors last: both exist only once both were formatted.
-  absl::Status st = WriteFileAtomic(metadata_path, meta);
-  if (!st.ok()) return st;
-  return WriteFileAtomic(vectors_path, vec);
+  // Both files are formatted into their temporaries first and published only when both are
+  // complete: metadata, then vectors.
+  N2V_ASSIGN_OR_RETURN(AtomicFileWriter mw, AtomicFileWriter::Open(metadata_path));
+  N2V_RETURN_IF_ERROR(mw.Append(meta));
+  N2V_ASSIGN_OR_RETURN(AtomicFileWriter vw, AtomicFileWriter::Open(vectors_path));
+  std::string& vec = vw.buffer();
+  for (int32_t r = 0; r < e.rows; ++r) {
+    const float* v = e.row(r);
+    for (int32_t d = 0; d < e.dim; ++d) {
+      if (d) vec += '\t';
+      AppendFloat(vec, v[d]);
+    }
+    vec += '\n';
+    N2V_RETURN_IF_ERROR(vw.MaybeFlush());
+  }
+  N2V_RETURN_IF_ERROR(mw.Commit());
+  return vw.Commit();
 }
 
 absl::Status WriteLossCsv(const std::string& path, const std::vector<double>& losses) {

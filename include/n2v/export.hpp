@@ -15,6 +15,26 @@ namespace n2v {
 absl::Status WriteWord2VecText(const std::string& path, const Embeddings& e,
                                const std::vector<std::string>& keys);
 
+/// word2vec.c's binary format (gensim's load_word2vec_format(binary=True) reads it): "rows dim\n",
+/// then per row the key, one space, dim little-endian float32 and '\n'.
+absl::Status WriteWord2VecBinary(const std::string& path, const Embeddings& e,
+                                 const std::vector<std::string>& keys);
+
+/// NumPy .npy (format 1.0, '<f4', C order, shape (rows, dim)) plus the keys, one per line, in
+/// "<path without .npy>.ids.txt" — the pair ReadNpy and `n2v similar` read back. Returns the ids
+/// file's path in `ids_path` when not null.
+absl::Status WriteNpy(const std::string& path, const Embeddings& e,
+                      const std::vector<std::string>& keys, std::string* ids_path = nullptr);
+
+/// The export formats `n2v train --format` offers.
+enum class ExportFormat { kWord2VecText, kWord2VecBinary, kNpy, kProjectorTsv };
+
+/// Writes `e` in `format` to `path`. kProjectorTsv writes `path` as vectors.tsv and
+/// "<path without .tsv>.metadata.tsv" with the keys (one column, no header). Keys must not hold
+/// white space for the word2vec formats (an InvalidArgumentError names the key).
+absl::Status WriteEmbeddings(const std::string& path, ExportFormat format, const Embeddings& e,
+                             const std::vector<std::string>& keys);
+
 /// vectors.tsv (one row per embedding, tab-separated, no header) and metadata.tsv (a header line,
 /// then one line per embedding, same order): the Projector pairs line i of each.
 absl::Status WriteProjectorTsv(const std::string& vectors_path, const std::string& metadata_path,

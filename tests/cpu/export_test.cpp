@@ -1,4 +1,5 @@
 // Exports, JSON and movie queries: formats as documented, atomic writes, helpful query errors.
+#include <bit>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "n2v/atomic_file.hpp"
+#include "n2v/embeddings_io.hpp"
 #include "n2v/export.hpp"
 #include "n2v/json.hpp"
 #include "n2v/movie_query.hpp"
@@ -92,6 +94,80 @@ TEST_F(ExportTest, AtomicWriteIntoMissingDirectoryFailsCleanly) {
   const auto st = WriteFileAtomic((dir_ / "nope" / "f.txt").string(), "x");
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("nope/f.txt"), std::string::npos);
+}
+
+// Every export format reads back through the readers `n2v similar` uses, bit for bit.
+TEST_F(ExportTest, EveryFormatRoundTripsThroughTheReaders) {
+  Embeddings e{3, 4, {0.1f, -2.5f, 1e-8f, 3.0f, 0.333333343f, -0.0f, 7.f, 8.f, 1e30f, -1e-30f,
+                      0.f, 0.5f}};
+  const std::vector<std::string> keys = {"a", "node-\xce\xb1", "007"};
+  struct Case { ExportFormat f; const char* name; EmbeddingsFormat expect; };
+  for (const Case& c : {Case{ExportFormat::kWord2VecText, "e.txt", EmbeddingsFormat::kWord2VecText},
+                        Case{ExportFormat::kWord2VecBinary, "e.bin", EmbeddingsFormat::kWord2VecBinary},
+                        Case{ExportFormat::kNpy, "e.npy", EmbeddingsFormat::kNpy}}) {
+    const std::string path = (dir_ / c.name).string();
+    ASSERT_TRUE(WriteEmbeddings(path, c.f, e, keys).ok()) << c.name;
+    EmbeddingsFormat got_format;
+    auto got = ReadEmbeddings(path, &got_format);
+    ASSERT_TRUE(got.ok()) << c.name << ": " << got.status();
+    EXPECT_EQ(got_format, c.expect) << c.name;
+    EXPECT_EQ(got->keys, keys) << c.name;
+    ASSERT_EQ(got->emb.rows, 3);
+    ASSERT_EQ(got->emb.dim, 4);
+    for (size_t i = 0; i < e.data.size(); ++i) {
+      EXPECT_EQ(std::bit_cast<uint32_t>(got->emb.data[i]), std::bit_cast<uint32_t>(e.data[i]))
+          << c.name << " value " << i;
+    }
+  }
+  EXPECT_EQ(Slurp(dir_ / "e.ids.txt"), "a\nnode-\xce\xb1\n007\n");
+  // .npy header: version 1.0 and a dict padded so the data starts 64-byte aligned.
+  const std::string npy = Slurp(dir_ / "e.npy");
+  EXPECT_EQ(npy.size() % 16, (128 + 48) % 16);
+  const size_t header = 10 + (static_cast<uint8_t>(npy[8]) | static_cast<uint8_t>(npy[9]) << 8);
+  EXPECT_EQ(header % 64, 0u);
+  EXPECT_EQ(npy.size(), header + 48);
+}
+
+TEST_F(ExportTest, ProjectorFormatWritesVectorsAndKeyMetadata) {
+  Embeddings e{2, 2, {1.f, 2.f, 3.f, 4.f}};
+  const std::string path = (dir_ / "emb.tsv").string();
+  ASSERT_TRUE(WriteEmbeddings(path, ExportFormat::kProjectorTsv, e, {"x", "y z"}).ok());
+  EXPECT_EQ(Slurp(dir_ / "emb.tsv"), "1\t2\n3\t4\n");
+  EXPECT_EQ(Slurp(dir_ / "emb.metadata.tsv"), "x\ny z\n");  // one column: no header line
+}
+
+TEST_F(ExportTest, BinaryAndNpyRejectBadKeysWithoutWriting) {
+  Embeddings e{1, 1, {1.f}};
+  EXPECT_EQ(WriteEmbeddings((dir_ / "b.bin").string(), ExportFormat::kWord2VecBinary, e, {"a b"})
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(WriteEmbeddings((dir_ / "n.npy").string(), ExportFormat::kNpy, e, {"a\nb"}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(ExportTest, StreamingWriterPublishesOnlyOnCommit) {
+  const std::string path = (dir_ / "out.txt").string();
+  ASSERT_TRUE(WriteFileAtomic(path, "old").ok());
+  {
+    auto w = AtomicFileWriter::Open(path);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(w->Append(std::string(5 << 20, 'x')).ok());  // past the buffer: hits the disk
+    EXPECT_EQ(Slurp(path), "old");
+    // Destroyed without Commit (an error path): the old file stays, the temporary goes.
+  }
+  EXPECT_EQ(Slurp(path), "old");
+  int files = 0;
+  for (const auto& f : fs::directory_iterator(dir_)) files += f.is_regular_file();
+  EXPECT_EQ(files, 1);
+  auto w = AtomicFileWriter::Open(path);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->Append("new").ok());
+  ASSERT_TRUE(w->Commit().ok());
+  EXPECT_EQ(Slurp(path), "new");
+  files = 0;
+  for (const auto& f : fs::directory_iterator(dir_)) files += f.is_regular_file();
+  EXPECT_EQ(files, 1);
 }
 
 TEST(Json, EscapesAndNesting) {
