@@ -1,5 +1,9 @@
 // Exports, JSON and movie queries: formats as documented, atomic writes, helpful query errors.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <bit>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -168,6 +172,34 @@ TEST_F(ExportTest, StreamingWriterPublishesOnlyOnCommit) {
   files = 0;
   for (const auto& f : fs::directory_iterator(dir_)) files += f.is_regular_file();
   EXPECT_EQ(files, 1);
+}
+
+// SIGINT/SIGTERM while an output is half written: the child is killed by the signal, the
+// published file keeps its old contents and no temporary file is left.
+TEST_F(ExportTest, InterruptRemovesTemporariesAndKeepsPublishedFiles) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    const std::string path = (dir_ / "out.txt").string();
+    ASSERT_TRUE(WriteFileAtomic(path, "published").ok());
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      InstallInterruptCleanup();
+      auto w = AtomicFileWriter::Open(path);
+      auto w2 = AtomicFileWriter::Open((dir_ / "other.txt").string());
+      if (!w.ok() || !w2.ok()) ::_exit(3);
+      if (!w->Append(std::string(5 << 20, 'x')).ok()) ::_exit(4);  // on disk, not published
+      ::raise(sig);
+      ::_exit(5);  // not reached: the handler re-raises with the default action
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << status;
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_EQ(Slurp(path), "published");
+    std::vector<std::string> names;
+    for (const auto& f : fs::directory_iterator(dir_)) names.push_back(f.path().filename());
+    EXPECT_EQ(names, std::vector<std::string>{"out.txt"});
+  }
 }
 
 TEST(Json, EscapesAndNesting) {
