@@ -16,6 +16,7 @@
 #include "n2v/similarity.hpp"
 #include "n2v/train.hpp"
 #include "n2v/walk.hpp"
+#include "n2v/word2vec.hpp"
 
 namespace n2v {
 
@@ -93,26 +94,10 @@ absl::StatusOr<std::vector<double>> TrainAdam(const Examples& ex, const AdamTrai
                                               Embeddings* emb,
                                               const EpochCallback& on_epoch = nullptr);
 
-/// word2vec's regime (DESIGN.md, decision 6): separate input/output tables, negatives drawn from
-/// the walks' node frequencies^power, linearly decaying learning rate, random window shrink,
-/// Hogwild updates. Pairs are made on the fly from the walks.
-struct SgdTrainOptions {
-  int32_t dim = 128;
-  int32_t epochs = 1;
-  uint32_t window = 10;          // maximum; each centre draws its window from [1, window]
-  uint32_t negatives = 5;
-  float lr = 0.025f;             // word2vec's skip-gram default
-  float min_lr_fraction = 1e-4f; // lr decays linearly to lr * this (word2vec.c's floor)
-  double power = 0.75;           // negatives ~ count^power
-  uint64_t seed = 42;
-};
-
-struct SgdStats {
-  std::vector<double> losses;  // per epoch: mean over (centre, context) pairs of that pair's
-                               // −log σ(pos) − Σ log σ(−neg)
-  int64_t pairs = 0;           // (centre, context) pairs trained, all epochs
-  double ms = 0;               // device time of the training (cudaEvents)
-};
+// word2vec's regime (DESIGN.md, decision 6): the options and stats live in n2v/word2vec.hpp,
+// shared with the CPU twin cpu::TrainSgd; the names stay reachable as cuda::SgdTrainOptions.
+using ::n2v::SgdStats;
+using ::n2v::SgdTrainOptions;
 
 /// Trains on host `walks` [num_walks x length] (-1 = padding). `input` receives the node
 /// embeddings [num_nodes x dim] (word2vec's syn0); `output` (may be null) the context table.

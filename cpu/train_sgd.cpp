@@ -1,0 +1,908 @@
+// word2vec's SGD on the CPU: skip-gram with negative sampling over walks in memory (TrainSgd) or
+// streamed from the graph (TrainSgdOnGraph), and the checkpoint that resumes a streamed run.
+// Twin: cuda/sgd.cu (n2v::cuda::TrainSgd): the same draws (core/word2vec.hpp), initialisation and
+// per-pair math (core/sgns.hpp); only the summation order of a dot product differs.
+// Threading: one OpenMP team per epoch; threads take chunks of walks in order (dynamic schedule)
+// and update the shared tables without locks (Hogwild, see kHogwild below).
+#include <omp.h>
+#include <zlib.h>
+#if defined(__x86_64__) || defined(__i386__)
+// GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics (GCC PR 105593); the
+// warning is about the header, not this code.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#endif
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "n2v/atomic_file.hpp"
+#include "n2v/core/rng.hpp"
+#include "n2v/core/sgns.hpp"
+#include "n2v/core/word2vec.hpp"
+#include "n2v/status.hpp"
+#include "n2v/walk.hpp"
+#include "n2v/word2vec.hpp"
+
+// Hogwild (Recht et al. 2011; word2vec.c, gensim): threads read and write rows of the shared
+// tables with plain loads and stores, no locks and no atomics, and an update may now and then be
+// lost or read half-applied. That is the algorithm, not a bug: SGD tolerates it, and word2vec's
+// rows are touched sparsely enough that collisions are rare. Relaxed std::atomic_ref<float> would
+// make it defined behaviour but cannot be vectorised (one scalar access per float, several times
+// slower), so the functions that touch the tables during training carry this attribute instead:
+// ThreadSanitizer (scripts/sanitize tsan) leaves their memory accesses out, and reports only what
+// happens outside them (set-up, counting, the loss and progress bookkeeping), which must be
+// race-free and is. It changes nothing in other builds.
+#if defined(__clang__) || defined(__GNUC__)
+#define N2V_HOGWILD __attribute__((no_sanitize("thread")))
+#else
+#define N2V_HOGWILD
+#endif
+
+namespace n2v {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "the checkpoint is little-endian");
+
+// Centres per unit of work: ~1-2 ms of training, small enough to balance two threads and to keep
+// the learning rate decaying smoothly across them, large enough to amortise the hand-out.
+constexpr uint64_t kChunkCentres = 2048;
+// A dot product's lanes: element d of the rows goes to partial sum d mod kLanes (a fused
+// multiply-add chain in increasing d), and the kLanes partial sums are added as a tree, halving:
+// p[l] += p[l + 16], then + p[l + 8], + p[l + 4], + p[l + 2], + p[l + 1]. With AVX-512 that is
+// two independent accumulator chains (half the latency of one) and a shuffle reduction; any other
+// instruction set must (and the scalar path does) add in exactly this order, which the test's
+// scalar reference reproduces.
+constexpr int kLanes = 32;
+constexpr int32_t kMaxDim = 1024;  // the CUDA twin's limit (one warp, 32 floats per lane)
+
+// --- options and set-up -------------------------------------------------------------------------
+
+absl::Status CheckOptions(const char* who, int32_t num_nodes, uint32_t length,
+                          const SgdTrainOptions& o) {
+  if (num_nodes <= 0 || o.dim < 1 || o.dim > kMaxDim || o.window < 1 || o.epochs < 0 ||
+      length == 0 || !(o.lr > 0) || !std::isfinite(o.lr) || !(o.min_lr_fraction >= 0) ||
+      !(o.power >= 0) || !std::isfinite(o.power)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        who, ": needs num_nodes > 0, 1 <= dim <= ", kMaxDim,
+        ", window >= 1, epochs >= 0, length >= 1, lr > 0, min_lr_fraction >= 0, power >= 0 "
+        "(got num_nodes ", num_nodes, ", dim ", o.dim, ", window ", o.window, ", epochs ",
+        o.epochs, ", length ", length, ", lr ", o.lr, ", min_lr_fraction ", o.min_lr_fraction,
+        ", power ", o.power, ")"));
+  }
+  return absl::OkStatus();
+}
+
+/// The negatives' alias table over count^power, built exactly as the CUDA twin builds it (float
+/// weights, one CSR row of n columns, BuildAliasTables), so both draw the same rows.
+AliasTables NegativeTable(const std::vector<uint64_t>& counts, double power) {
+  const size_t n = counts.size();
+  std::vector<float> weights(n);
+  for (size_t v = 0; v < n; ++v) {
+    weights[v] = counts[v] > 0
+                     ? static_cast<float>(std::pow(static_cast<double>(counts[v]), power))
+                     : 0.0f;
+  }
+  std::vector<int64_t> offsets{0, static_cast<int64_t>(n)};
+  std::vector<int32_t> columns(n);
+  std::iota(columns.begin(), columns.end(), 0);
+  const CsrView one_row{offsets.data(), columns.data(), weights.data(), 1,
+                        static_cast<int64_t>(n)};
+  return BuildAliasTables(one_row, 1);
+}
+
+/// core::Word2vecInit for the input table; the output table starts at zero.
+void InitTables(int32_t n, int32_t dim, uint64_t seed, int threads, Embeddings* input,
+                Embeddings* output) {
+  const size_t size = static_cast<size_t>(n) * static_cast<size_t>(dim);
+  input->rows = output->rows = n;
+  input->dim = output->dim = dim;
+  input->data.resize(size);
+  output->data.assign(size, 0.0f);
+  const core::PhiloxKey key = core::SgdInitKey(seed);
+  float* const data = input->data.data();
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int32_t r = 0; r < n; ++r) {
+    for (int32_t c = 0; c < dim; ++c) {
+      data[static_cast<size_t>(r) * dim + c] =
+          core::Word2vecInit(key, static_cast<uint64_t>(r), static_cast<uint32_t>(c), dim);
+    }
+  }
+}
+
+// --- walks: in memory or sampled on demand ------------------------------------------------------
+
+/// Walks already in memory: a chunk is a pointer into them.
+struct MemoryWalks {
+  const int32_t* walks;
+  uint32_t length;
+  const int32_t* Get(uint64_t first, uint64_t /*count*/, std::vector<int32_t>* /*buf*/) const {
+    return walks + first * length;
+  }
+};
+
+/// Walks sampled when needed (core::WalkOne by global walk id), into the thread's buffer.
+struct GraphWalks {
+  CsrView g;
+  core::AliasView alias;
+  core::WalkParams wp;
+  const int32_t* Get(uint64_t first, uint64_t count, std::vector<int32_t>* buf) const {
+    buf->resize(static_cast<size_t>(count) * wp.length);
+    cpu::SampleWalks(g, alias, wp, first, count, buf->data(), 1);
+    return buf->data();
+  }
+};
+
+uint64_t WalksPerChunk(uint32_t length) {
+  return std::max<uint64_t>(1, kChunkCentres / length);
+}
+
+/// Occurrences of every node in walks [0, num_walks). Fails on an id >= num_nodes, naming the
+/// first one (negative ids are padding).
+template <typename Source>
+absl::StatusOr<std::vector<uint64_t>> CountNodes(const Source& src, uint64_t num_walks,
+                                                 uint32_t length, int32_t num_nodes,
+                                                 int threads) {
+  std::vector<uint64_t> counts(static_cast<size_t>(num_nodes), 0);
+  const uint64_t per_chunk = WalksPerChunk(length);
+  const int64_t chunks = static_cast<int64_t>((num_walks + per_chunk - 1) / per_chunk);
+  uint64_t first_bad = std::numeric_limits<uint64_t>::max();
+  int32_t bad_id = 0;
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<int32_t> buf;
+    uint64_t my_bad = std::numeric_limits<uint64_t>::max();
+    int32_t my_bad_id = 0;
+#pragma omp for schedule(dynamic, 1) nowait
+    for (int64_t c = 0; c < chunks; ++c) {
+      const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
+      const uint64_t count = std::min(per_chunk, num_walks - first);
+      const int32_t* w = src.Get(first, count, &buf);
+      const uint64_t entries = count * length;
+      for (uint64_t e = 0; e < entries; ++e) {
+        const int32_t v = w[e];
+        if (v >= num_nodes) {
+          if (first * length + e < my_bad) my_bad = first * length + e, my_bad_id = v;
+        } else if (v >= 0) {
+          std::atomic_ref<uint64_t>(counts[static_cast<size_t>(v)])
+              .fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    }
+#pragma omp critical(n2v_sgd_count)
+    if (my_bad < first_bad) first_bad = my_bad, bad_id = my_bad_id;
+  }
+  if (first_bad != std::numeric_limits<uint64_t>::max()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "TrainSgd: walk ", first_bad / length, " position ", first_bad % length,
+        " holds node id ", bad_id, ", not below the node count ", num_nodes));
+  }
+  return counts;
+}
+
+// --- the training loop --------------------------------------------------------------------------
+
+struct EpochArgs {
+  uint32_t length;
+  int32_t dim;
+  uint32_t window;
+  uint32_t negatives;
+  float lr0;
+  float min_lr_fraction;
+  uint64_t total_centres;  // num_walks · length, one epoch
+  uint32_t epoch;
+  uint32_t epochs;
+  float* input;
+  float* output;
+  const uint32_t* neg_keep;
+  const int32_t* neg_alias;
+  uint32_t num_nodes;
+  core::PhiloxKey window_key;
+  core::PhiloxKey negative_key;
+  uint32_t max_pairs;  // per centre: 2·min(window, length − 1)
+};
+
+/// One centre's work, drawn before it is trained (so its rows can be prefetched a pair ahead):
+/// the learning rate, and per (centre, context) pair the context followed by the negatives that
+/// differ from it (word2vec.c skips a negative equal to the context).
+struct Plan {
+  int32_t wi = -1;  // the centre's node; -1: padding, nothing to train
+  float lr = 0;
+  uint32_t pairs = 0;
+  std::vector<int32_t> targets;   // [max_pairs x (1 + negatives)], row p: pair p's targets
+  std::vector<uint32_t> ntargets; // [max_pairs]
+
+  void Resize(const EpochArgs& a) {
+    targets.resize(static_cast<size_t>(a.max_pairs) * (a.negatives + 1));
+    ntargets.resize(a.max_pairs);
+  }
+};
+
+/// core::DrawNegative's choice from its two random words.
+inline int32_t PickNegative(const EpochArgs& a, uint32_t r_col, uint32_t r_keep) {
+  uint32_t col = core::UniformBelow(r_col, a.num_nodes);
+  if (r_keep > a.neg_keep[col]) col = static_cast<uint32_t>(a.neg_alias[col]);
+  return static_cast<int32_t>(col);
+}
+
+/// Plans centre `centre` (flat position walk·length + i; `walk` is its walk's row).
+void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p) {
+  p->pairs = 0;
+  p->wi = walk[i];
+  if (p->wi < 0) return;
+  p->lr = core::SgdLearningRate(a.lr0, a.min_lr_fraction,
+                                static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
+                                static_cast<uint64_t>(a.epochs) * a.total_centres);
+  const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
+  const uint32_t lo = i > b ? i - b : 0;
+  const uint32_t hi = static_cast<uint32_t>(
+      std::min<uint64_t>(a.length, static_cast<uint64_t>(i) + b + 1));
+  const uint32_t stride = a.negatives + 1;
+  for (uint32_t j = lo; j < hi; ++j) {
+    const int32_t wj = walk[j];
+    if (j == i || wj < 0) continue;
+    const uint64_t pair = core::SgdPairId(centre, i, j, a.window);
+    int32_t* t = p->targets.data() + static_cast<size_t>(p->pairs) * stride;
+    uint32_t n = 0;
+    t[n++] = wj;
+    // core::DrawNegative takes negative d from Philox block d / 2 (words x, y for even d, z, w for
+    // odd d): one block per two negatives instead of one per negative.
+    for (uint32_t d = 0; d < a.negatives; d += 2) {
+      const core::U32x4 r = core::Random4(a.negative_key, d / 2, a.epoch, pair);
+      const int32_t n0 = PickNegative(a, r.x, r.y);
+      if (n0 != wj) t[n++] = n0;
+      if (d + 1 < a.negatives) {
+        const int32_t n1 = PickNegative(a, r.z, r.w);
+        if (n1 != wj) t[n++] = n1;
+      }
+    }
+    p->ntargets[p->pairs++] = n;
+  }
+}
+
+/// Per-thread state of one epoch.
+struct ThreadState {
+  Plan plan[2];
+  std::vector<int32_t> walks;    // a streamed chunk
+  std::vector<float> h, e1;      // the scalar path's centre row and its gradient
+  double loss = 0;
+  int64_t pairs = 0;
+};
+
+N2V_HOGWILD inline void PrefetchRow(const float* row, int32_t dim) {
+  const char* p = reinterpret_cast<const char*>(row);
+  for (int32_t b = 0; b < dim * 4; b += 64) __builtin_prefetch(p + b, 1, 3);
+}
+
+/// Prefetches the rows pair `p` of `plan` will touch.
+N2V_HOGWILD inline void PrefetchPair(const EpochArgs& a, const Plan& plan, uint32_t p) {
+  const int32_t* t = plan.targets.data() + static_cast<size_t>(p) * (a.negatives + 1);
+  for (uint32_t k = 0; k < plan.ntargets[p]; ++k) {
+    PrefetchRow(a.output + static_cast<size_t>(t[k]) * a.dim, a.dim);
+  }
+}
+
+#if defined(__AVX512F__)
+// --- AVX-512: the centre's row and its gradient held in registers ------------------------------
+
+constexpr int kMaxVectors = kMaxDim / 16;
+
+/// The kLanes-lane dot product (see kLanes) of two rows of nv vectors; `tail` masks the last.
+template <int kNV>
+N2V_HOGWILD inline float Dot(const __m512* h, const __m512* o, int nv, __mmask16 tail) {
+  __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+#pragma GCC unroll 16
+  for (int k = 0; k < (kNV > 0 ? kNV : nv); ++k) {
+    const __mmask16 m = k + 1 == (kNV > 0 ? kNV : nv) ? tail : __mmask16{0xFFFF};
+    // mask3: lanes past the row's end keep their partial sum untouched, exactly as the scalar
+    // order (an FMA of zeros could turn a −0 sum into +0).
+    acc[k & 1] = _mm512_mask3_fmadd_ps(h[k], o[k], acc[k & 1], m);
+  }
+  const __m512 s16 = _mm512_add_ps(acc[0], acc[1]);
+  const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(s16),
+                                  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s16), 1)));
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  const __m128 s1 = _mm_add_ss(s2, _mm_movehdup_ps(s2));
+  return _mm_cvtss_f32(s1);
+}
+
+/// Trains one planned centre. kNV > 0: the rows are exactly kNV vectors (dim in
+/// (16(kNV − 1), 16 kNV]) and h, e1 and the target row live in registers; 0: any dim.
+template <int kNV>
+N2V_HOGWILD void TrainCentre(const EpochArgs& a, const Plan& p, const Plan& next,
+                             ThreadState* t) {
+  constexpr int kMax = kNV > 0 ? kNV : kMaxVectors;
+  const int32_t dim = a.dim;
+  const int nv = kNV > 0 ? kNV : (dim + 15) / 16;
+  const __mmask16 tail =
+      dim % 16 == 0 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (dim % 16)) - 1);
+  const auto mask = [&](int k) { return k + 1 == nv ? tail : __mmask16{0xFFFF}; };
+  const uint32_t stride = a.negatives + 1;
+  float* const in_row = a.input + static_cast<size_t>(p.wi) * dim;
+  __m512 h[kMax], e1[kMax], o[kMax];
+#pragma GCC unroll 16
+  for (int k = 0; k < nv; ++k) h[k] = _mm512_maskz_loadu_ps(mask(k), in_row + 16 * k);
+  if (next.wi >= 0) PrefetchRow(a.input + static_cast<size_t>(next.wi) * dim, dim);
+  double loss = 0;
+  for (uint32_t q = 0; q < p.pairs; ++q) {
+    if (q + 1 < p.pairs) {
+      PrefetchPair(a, p, q + 1);
+    } else if (next.pairs > 0) {
+      PrefetchPair(a, next, 0);
+    }
+#pragma GCC unroll 16
+    for (int k = 0; k < nv; ++k) e1[k] = _mm512_setzero_ps();
+    const int32_t* targets = p.targets.data() + static_cast<size_t>(q) * stride;
+    for (uint32_t j = 0; j < p.ntargets[q]; ++j) {
+      float* const out_row = a.output + static_cast<size_t>(targets[j]) * dim;
+#pragma GCC unroll 16
+      for (int k = 0; k < nv; ++k) o[k] = _mm512_maskz_loadu_ps(mask(k), out_row + 16 * k);
+      const float label = j == 0 ? 1.0f : 0.0f;
+      const float f = Dot<kNV>(h, o, nv, tail);
+      const float g = core::SgnsCoeff(f, label, p.lr);
+      loss += static_cast<double>(core::BceWithLogits(f, label));
+      const __m512 gv = _mm512_set1_ps(g);
+#pragma GCC unroll 16
+      for (int k = 0; k < nv; ++k) {
+        e1[k] = _mm512_fmadd_ps(gv, o[k], e1[k]);
+        _mm512_mask_storeu_ps(out_row + 16 * k, mask(k), _mm512_fmadd_ps(gv, h[k], o[k]));
+      }
+    }
+    // word2vec.c's neu1e: the centre's row changes once per pair. The row is re-read rather than
+    // overwritten with h, so another thread's concurrent update to it survives.
+#pragma GCC unroll 16
+    for (int k = 0; k < nv; ++k) {
+      const __m512 cur = _mm512_maskz_loadu_ps(mask(k), in_row + 16 * k);
+      _mm512_mask_storeu_ps(in_row + 16 * k, mask(k), _mm512_add_ps(cur, e1[k]));
+      h[k] = _mm512_add_ps(h[k], e1[k]);
+    }
+  }
+  t->loss += loss;
+  t->pairs += p.pairs;
+}
+#endif  // __AVX512F__
+
+// --- any instruction set: the same arithmetic in the same order, one float at a time -----------
+
+N2V_HOGWILD inline float DotScalar(const float* h, const float* o, int32_t dim) {
+  float p[kLanes] = {};
+  for (int32_t d0 = 0; d0 < dim; d0 += kLanes) {
+    const int32_t m = std::min(kLanes, dim - d0);
+    for (int32_t l = 0; l < m; ++l) p[l] = std::fma(h[d0 + l], o[d0 + l], p[l]);
+  }
+  for (int w = kLanes / 2; w >= 1; w /= 2) {
+    for (int l = 0; l < w; ++l) p[l] = p[l] + p[l + w];
+  }
+  return p[0];
+}
+
+N2V_HOGWILD void TrainCentreScalar(const EpochArgs& a, const Plan& p, const Plan& next,
+                                   ThreadState* t) {
+  const int32_t dim = a.dim;
+  const uint32_t stride = a.negatives + 1;
+  float* const in_row = a.input + static_cast<size_t>(p.wi) * dim;
+  t->h.resize(static_cast<size_t>(dim));
+  t->e1.resize(static_cast<size_t>(dim));
+  float* const h = t->h.data();
+  float* const e1 = t->e1.data();
+  std::copy_n(in_row, dim, h);
+  double loss = 0;
+  for (uint32_t q = 0; q < p.pairs; ++q) {
+    if (q + 1 < p.pairs) {
+      PrefetchPair(a, p, q + 1);
+    } else if (next.pairs > 0) {
+      PrefetchPair(a, next, 0);
+    }
+    std::fill_n(e1, dim, 0.0f);
+    const int32_t* targets = p.targets.data() + static_cast<size_t>(q) * stride;
+    for (uint32_t j = 0; j < p.ntargets[q]; ++j) {
+      float* const o = a.output + static_cast<size_t>(targets[j]) * dim;
+      const float label = j == 0 ? 1.0f : 0.0f;
+      const float f = DotScalar(h, o, dim);
+      const float g = core::SgnsCoeff(f, label, p.lr);
+      loss += static_cast<double>(core::BceWithLogits(f, label));
+      for (int32_t d = 0; d < dim; ++d) {
+        e1[d] = std::fma(g, o[d], e1[d]);
+        o[d] = std::fma(g, h[d], o[d]);
+      }
+    }
+    for (int32_t d = 0; d < dim; ++d) {
+      in_row[d] = in_row[d] + e1[d];
+      h[d] = h[d] + e1[d];
+    }
+  }
+  t->loss += loss;
+  t->pairs += p.pairs;
+}
+
+using CentreFn = void (*)(const EpochArgs&, const Plan&, const Plan&, ThreadState*);
+
+std::atomic<bool> g_force_scalar{false};
+
+CentreFn PickCentreFn(int32_t dim) {
+  if (g_force_scalar.load(std::memory_order_relaxed)) return TrainCentreScalar;
+#if defined(__AVX512F__)
+  switch ((dim + 15) / 16) {
+    case 1: return TrainCentre<1>;
+    case 2: return TrainCentre<2>;
+    case 3: return TrainCentre<3>;
+    case 4: return TrainCentre<4>;
+    case 5: return TrainCentre<5>;
+    case 6: return TrainCentre<6>;
+    case 7: return TrainCentre<7>;
+    case 8: return TrainCentre<8>;
+    default: return TrainCentre<0>;
+  }
+#else
+  return TrainCentreScalar;
+#endif
+}
+
+/// Trains every centre of walks [first_walk, first_walk + count) (`walks`, row-major), in order,
+/// planning each centre while the one before it trains.
+void TrainChunk(const EpochArgs& a, CentreFn train, const int32_t* walks, uint64_t first_walk,
+                uint64_t count, ThreadState* t) {
+  const uint64_t n = count * a.length;
+  const uint64_t base = first_walk * a.length;
+  Plan* cur = &t->plan[0];
+  Plan* nxt = &t->plan[1];
+  MakePlan(a, walks, base, 0, cur);
+  for (uint64_t k = 0; k < n; ++k) {
+    if (k + 1 < n) {
+      const uint32_t i = static_cast<uint32_t>((k + 1) % a.length);
+      MakePlan(a, walks + (k + 1 - i), base + k + 1, i, nxt);
+    } else {
+      nxt->wi = -1;
+      nxt->pairs = 0;
+    }
+    if (cur->pairs > 0) train(a, *cur, *nxt, t);
+    std::swap(cur, nxt);
+  }
+}
+
+/// Epochs state->next_epoch .. o.epochs − 1 over `src`'s walks; the state's tables and counts
+/// are set up.
+template <typename Source>
+void RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const SgdTrainOptions& o,
+               int threads, SgdState* s, const SgdEpochCallback& on_epoch,
+               const SgdProgressCallback& on_progress) {
+  if (num_walks == 0 || s->next_epoch >= o.epochs) return;
+  const AliasTables neg = NegativeTable(s->counts, o.power);
+  EpochArgs a{};
+  a.length = length;
+  a.dim = o.dim;
+  a.window = o.window;
+  a.negatives = o.negatives;
+  a.lr0 = o.lr;
+  a.min_lr_fraction = o.min_lr_fraction;
+  a.total_centres = num_walks * length;
+  a.epochs = static_cast<uint32_t>(o.epochs);
+  a.input = s->input.data.data();
+  a.output = s->output.data.data();
+  a.neg_keep = neg.keep.data();
+  a.neg_alias = neg.alias.data();
+  a.num_nodes = static_cast<uint32_t>(s->num_nodes);
+  a.window_key = core::SgdWindowKey(o.seed);
+  a.negative_key = core::SgdNegativeKey(o.seed);
+  a.max_pairs = 2 * std::min<uint32_t>(o.window, length - 1);
+  const CentreFn train = PickCentreFn(o.dim);
+  const uint64_t per_chunk = WalksPerChunk(length);
+  const int64_t chunks = static_cast<int64_t>((num_walks + per_chunk - 1) / per_chunk);
+  const uint64_t run_total = static_cast<uint64_t>(o.epochs) * a.total_centres;
+  // Progress is reported about every 1/256 of an epoch (at least one chunk apart).
+  const uint64_t report_step = std::max<uint64_t>(a.total_centres / 256, 1);
+
+  for (int32_t epoch = s->next_epoch; epoch < o.epochs; ++epoch) {
+    a.epoch = static_cast<uint32_t>(epoch);
+    const uint64_t epoch_base = static_cast<uint64_t>(epoch) * a.total_centres;
+    std::atomic<uint64_t> done{0};
+    double loss = 0;
+    int64_t pairs = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : loss, pairs)
+    {
+      ThreadState t;
+      t.plan[0].Resize(a);
+      t.plan[1].Resize(a);
+      const bool reporter = on_progress && omp_get_thread_num() == 0;
+      uint64_t next_report = report_step;
+#pragma omp for schedule(dynamic, 1) nowait
+      for (int64_t c = 0; c < chunks; ++c) {
+        const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
+        const uint64_t count = std::min(per_chunk, num_walks - first);
+        TrainChunk(a, train, src.Get(first, count, &t.walks), first, count, &t);
+        const uint64_t now = done.fetch_add(count * length, std::memory_order_relaxed) +
+                             count * length;
+        if (reporter && now >= next_report) {
+          on_progress(epoch_base + now, run_total);
+          next_report = now + report_step;
+        }
+      }
+      loss += t.loss;
+      pairs += t.pairs;
+    }
+    s->losses.push_back(pairs > 0 ? loss / static_cast<double>(pairs) : 0.0);
+    s->pairs += pairs;
+    s->next_epoch = epoch + 1;
+    if (on_progress) on_progress(epoch_base + a.total_centres, run_total);
+    if (on_epoch && !on_epoch(*s)) break;
+  }
+}
+
+SgdStats StatsOf(const SgdState& s, std::chrono::steady_clock::time_point start) {
+  SgdStats stats;
+  stats.losses = s.losses;
+  stats.pairs = s.pairs;
+  stats.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                 .count();
+  return stats;
+}
+
+uint32_t Crc32(uint32_t crc, const void* data, size_t size) {
+  const auto* p = static_cast<const Bytef*>(data);
+  while (size > 0) {
+    const uInt chunk = static_cast<uInt>(std::min<size_t>(size, size_t{1} << 30));
+    crc = static_cast<uint32_t>(::crc32(crc, p, chunk));
+    p += chunk;
+    size -= chunk;
+  }
+  return crc;
+}
+
+/// Identifies the walks of a streamed run: the graph's arrays and the walk parameters.
+uint32_t SourceCrc(const CsrView& g, const core::WalkParams& wp) {
+  uint32_t crc = ::crc32(0, nullptr, 0);
+  const uint64_t n = static_cast<uint64_t>(g.num_nodes), m = static_cast<uint64_t>(g.num_edges);
+  crc = Crc32(crc, &n, sizeof(n));
+  crc = Crc32(crc, &m, sizeof(m));
+  crc = Crc32(crc, g.offsets, (n + 1) * sizeof(int64_t));
+  if (m > 0) {
+    crc = Crc32(crc, g.neighbors, m * sizeof(int32_t));
+    crc = Crc32(crc, g.weights, m * sizeof(float));
+  }
+  const uint32_t params[6] = {wp.length,        wp.accept_return, wp.accept_common,
+                              wp.accept_outward, wp.key.k0,        wp.key.k1};
+  return Crc32(crc, params, sizeof(params));
+}
+
+/// Why `s` cannot continue the run described by the arguments, or OK.
+absl::Status CheckResumable(const SgdState& s, const SgdTrainOptions& o, int32_t num_nodes,
+                            uint32_t length, uint64_t num_walks, uint32_t source_crc) {
+  const auto differs = [](const char* what, const auto& have, const auto& want) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "TrainSgdOnGraph: cannot resume: the state's ", what, " is ", have, ", this run's is ",
+        want, " (a state continues only the run that made it)"));
+  };
+  const SgdTrainOptions& h = s.options;
+  if (h.dim != o.dim) return differs("dim", h.dim, o.dim);
+  if (h.epochs != o.epochs) return differs("epochs", h.epochs, o.epochs);
+  if (h.window != o.window) return differs("window", h.window, o.window);
+  if (h.negatives != o.negatives) return differs("negatives", h.negatives, o.negatives);
+  if (h.lr != o.lr) return differs("lr", h.lr, o.lr);
+  if (h.min_lr_fraction != o.min_lr_fraction) {
+    return differs("min_lr_fraction", h.min_lr_fraction, o.min_lr_fraction);
+  }
+  if (h.power != o.power) return differs("power", h.power, o.power);
+  if (h.seed != o.seed) return differs("seed", h.seed, o.seed);
+  if (s.num_nodes != num_nodes) return differs("node count", s.num_nodes, num_nodes);
+  if (s.walk_length != length) return differs("walk length", s.walk_length, length);
+  if (s.num_walks != num_walks) return differs("walk count", s.num_walks, num_walks);
+  if (s.source_crc != source_crc) {
+    return differs("graph and walk parameters (crc32)", absl::StrFormat("%08x", s.source_crc),
+                   absl::StrFormat("%08x", source_crc));
+  }
+  const size_t size = static_cast<size_t>(num_nodes) * static_cast<size_t>(o.dim);
+  if (s.counts.size() != static_cast<size_t>(num_nodes) || s.input.rows != num_nodes ||
+      s.input.dim != o.dim || s.input.data.size() != size || s.output.rows != num_nodes ||
+      s.output.dim != o.dim || s.output.data.size() != size || s.next_epoch < 0 ||
+      s.next_epoch > o.epochs || s.losses.size() != static_cast<size_t>(s.next_epoch)) {
+    return absl::FailedPreconditionError(
+        "TrainSgdOnGraph: cannot resume: the state's tables, counts or losses do not match its "
+        "own sizes");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+namespace cpu {
+
+void UseScalarSgdKernelForTesting(bool on) { g_force_scalar.store(on); }
+
+absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint32_t length,
+                                  int32_t num_nodes, const SgdTrainOptions& o, int threads,
+                                  Embeddings* input, Embeddings* output,
+                                  const EpochCallback& on_epoch,
+                                  const SgdProgressCallback& on_progress) {
+  const auto start = std::chrono::steady_clock::now();
+  N2V_RETURN_IF_ERROR(CheckOptions("TrainSgd", num_nodes, length, o));
+  if (input == nullptr) return absl::InvalidArgumentError("TrainSgd: input table is null");
+  if (num_walks < 0 || (num_walks > 0 && walks == nullptr)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TrainSgd: needs num_walks >= 0 and walks to read (got ", num_walks, ")"));
+  }
+  const int nt = std::max(threads, 1);
+  const uint64_t nw = static_cast<uint64_t>(num_walks);
+  const MemoryWalks src{walks, length};
+  SgdState s;
+  s.options = o;
+  s.num_nodes = num_nodes;
+  s.walk_length = length;
+  s.num_walks = nw;
+  N2V_ASSIGN_OR_RETURN(s.counts, CountNodes(src, nw, length, num_nodes, nt));
+  InitTables(num_nodes, o.dim, o.seed, nt, &s.input, &s.output);
+  SgdEpochCallback epoch_cb;
+  if (on_epoch) {
+    epoch_cb = [&on_epoch](const SgdState& st) {
+      return on_epoch(st.next_epoch - 1, st.losses.back());
+    };
+  }
+  RunEpochs(src, nw, length, o, nt, &s, epoch_cb, on_progress);
+  SgdStats stats = StatsOf(s, start);
+  *input = std::move(s.input);
+  if (output != nullptr) *output = std::move(s.output);
+  return stats;
+}
+
+absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView& alias,
+                                         const core::WalkParams& wp, uint64_t num_walks,
+                                         const SgdTrainOptions& o, int threads, SgdState* state,
+                                         const SgdEpochCallback& on_epoch,
+                                         const SgdProgressCallback& on_progress) {
+  const auto start = std::chrono::steady_clock::now();
+  N2V_RETURN_IF_ERROR(CheckOptions("TrainSgdOnGraph", g.num_nodes, wp.length, o));
+  if (state == nullptr) return absl::InvalidArgumentError("TrainSgdOnGraph: state is null");
+  if (g.offsets == nullptr || (g.num_edges > 0 && (g.neighbors == nullptr ||
+                                                   alias.keep == nullptr ||
+                                                   alias.alias == nullptr))) {
+    return absl::InvalidArgumentError("TrainSgdOnGraph: graph or alias arrays missing");
+  }
+  if (num_walks > std::numeric_limits<uint64_t>::max() / wp.length) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TrainSgdOnGraph: ", num_walks, " walks of ", wp.length, " overflow"));
+  }
+  const int nt = std::max(threads, 1);
+  const GraphWalks src{g, alias, wp};
+  const uint32_t source_crc = SourceCrc(g, wp);
+  if (state->started()) {
+    N2V_RETURN_IF_ERROR(
+        CheckResumable(*state, o, g.num_nodes, wp.length, num_walks, source_crc));
+  } else {
+    SgdState fresh;
+    fresh.options = o;
+    fresh.num_nodes = g.num_nodes;
+    fresh.walk_length = wp.length;
+    fresh.num_walks = num_walks;
+    fresh.source_crc = source_crc;
+    // The counting pass: every walk sampled once and dropped (CountNodes cannot fail here:
+    // sampled ids are always below the node count).
+    N2V_ASSIGN_OR_RETURN(fresh.counts, CountNodes(src, num_walks, wp.length, g.num_nodes, nt));
+    InitTables(g.num_nodes, o.dim, o.seed, nt, &fresh.input, &fresh.output);
+    *state = std::move(fresh);
+  }
+  RunEpochs(src, num_walks, wp.length, o, nt, state, on_epoch, on_progress);
+  return StatsOf(*state, start);
+}
+
+}  // namespace cpu
+
+// --- checkpoint ---------------------------------------------------------------------------------
+
+namespace {
+
+constexpr char kCkptMagic[8] = {'N', '2', 'V', 'S', 'G', 'D', '\0', '\1'};
+constexpr uint32_t kCkptVersion = 1;
+
+struct CkptHeader {
+  char magic[8];
+  uint32_t version;
+  uint32_t flags;  // 0
+  int32_t dim;
+  int32_t epochs;
+  uint32_t window;
+  uint32_t negatives;
+  float lr;
+  float min_lr_fraction;
+  double power;
+  uint64_t seed;
+  int32_t num_nodes;
+  uint32_t walk_length;
+  uint64_t num_walks;
+  uint32_t source_crc;
+  int32_t next_epoch;
+  int64_t pairs;
+  uint32_t body_crc;  // of every byte after the header
+  uint8_t reserved[36];
+};
+static_assert(sizeof(CkptHeader) == 128, "the checkpoint header is 128 bytes");
+
+absl::Status Invalid(const std::string& path, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
+}
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool ReadFully(int fd, void* data, size_t size) {
+  auto* p = static_cast<char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::read(fd, p, std::min<size_t>(size, size_t{1} << 30));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status WriteSgdCheckpoint(const std::string& path, const SgdState& s) {
+  const size_t n = static_cast<size_t>(std::max(s.num_nodes, 0));
+  const size_t size = n * static_cast<size_t>(std::max(s.options.dim, 0));
+  if (!s.started() || s.num_nodes <= 0 || s.counts.size() != n || s.input.rows != s.num_nodes ||
+      s.input.dim != s.options.dim || s.input.data.size() != size ||
+      s.output.rows != s.num_nodes || s.output.dim != s.options.dim ||
+      s.output.data.size() != size || s.next_epoch < 0 ||
+      s.losses.size() != static_cast<size_t>(s.next_epoch)) {
+    return Invalid(path, "cannot write checkpoint: the state is not a started run with "
+                         "consistent tables, counts and losses");
+  }
+  CkptHeader h{};
+  std::memcpy(h.magic, kCkptMagic, sizeof(kCkptMagic));
+  h.version = kCkptVersion;
+  h.dim = s.options.dim;
+  h.epochs = s.options.epochs;
+  h.window = s.options.window;
+  h.negatives = s.options.negatives;
+  h.lr = s.options.lr;
+  h.min_lr_fraction = s.options.min_lr_fraction;
+  h.power = s.options.power;
+  h.seed = s.options.seed;
+  h.num_nodes = s.num_nodes;
+  h.walk_length = s.walk_length;
+  h.num_walks = s.num_walks;
+  h.source_crc = s.source_crc;
+  h.next_epoch = s.next_epoch;
+  h.pairs = s.pairs;
+  const std::pair<const void*, size_t> body[] = {
+      {s.losses.data(), s.losses.size() * sizeof(double)},
+      {s.counts.data(), n * sizeof(uint64_t)},
+      {s.input.data.data(), size * sizeof(float)},
+      {s.output.data.data(), size * sizeof(float)}};
+  uint32_t crc = ::crc32(0, nullptr, 0);
+  for (const auto& [p, bytes] : body) crc = Crc32(crc, p, bytes);
+  h.body_crc = crc;
+  N2V_ASSIGN_OR_RETURN(AtomicFileWriter w, AtomicFileWriter::Open(path));
+  N2V_RETURN_IF_ERROR(w.Append(std::string_view(reinterpret_cast<const char*>(&h), sizeof(h))));
+  for (const auto& [p, bytes] : body) {
+    N2V_RETURN_IF_ERROR(w.Append(std::string_view(static_cast<const char*>(p), bytes)));
+  }
+  return w.Commit();
+}
+
+absl::StatusOr<SgdState> ReadSgdCheckpoint(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    const std::string msg = absl::StrCat(path, ": cannot open: ", std::strerror(err));
+    return err == ENOENT ? absl::NotFoundError(msg) : absl::ErrnoToStatus(err, msg);
+  }
+  FdCloser closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    return absl::ErrnoToStatus(err, absl::StrCat(path, ": cannot stat: ", std::strerror(err)));
+  }
+  if (!S_ISREG(st.st_mode)) return Invalid(path, "expected a regular file");
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+
+  CkptHeader h{};
+  const size_t head = static_cast<size_t>(std::min<uint64_t>(file_size, sizeof(h)));
+  if (!ReadFully(fd, &h, head)) {
+    return absl::DataLossError(absl::StrCat(path, ": read failed: ", std::strerror(errno)));
+  }
+  if (head < sizeof(kCkptMagic) || std::memcmp(h.magic, kCkptMagic, sizeof(kCkptMagic)) != 0) {
+    std::string got;
+    for (size_t i = 0; i < std::min(head, sizeof(kCkptMagic)); ++i) {
+      absl::StrAppend(&got, absl::StrFormat("%02x", static_cast<unsigned char>(h.magic[i])));
+    }
+    return Invalid(path, absl::StrCat("not an n2v SGD checkpoint: expected magic "
+                                      "\"N2VSGD\\0\\1\" (4e32565347440001), got ",
+                                      got.empty() ? "an empty file" : got));
+  }
+  if (head < sizeof(h)) {
+    return absl::DataLossError(absl::StrCat(path, ": truncated: expected a ", sizeof(h),
+                                            "-byte header, got ", file_size, " bytes"));
+  }
+  if (h.version != kCkptVersion) {
+    return Invalid(path, absl::StrCat("unsupported checkpoint version: expected ", kCkptVersion,
+                                      ", got ", h.version));
+  }
+  if (h.flags != 0) return Invalid(path, absl::StrCat("flags: expected 0, got ", h.flags));
+  for (const uint8_t b : h.reserved) {
+    if (b != 0) return Invalid(path, "header padding: expected zero bytes, got non-zero ones");
+  }
+  SgdTrainOptions o;
+  o.dim = h.dim;
+  o.epochs = h.epochs;
+  o.window = h.window;
+  o.negatives = h.negatives;
+  o.lr = h.lr;
+  o.min_lr_fraction = h.min_lr_fraction;
+  o.power = h.power;
+  o.seed = h.seed;
+  if (absl::Status st = CheckOptions("options", h.num_nodes, h.walk_length, o); !st.ok()) {
+    return Invalid(path, st.message());
+  }
+  if (h.next_epoch < 0 || h.next_epoch > h.epochs || h.pairs < 0) {
+    return Invalid(path, absl::StrCat("progress: expected 0 <= next_epoch <= epochs (", h.epochs,
+                                      ") and pairs >= 0, got next_epoch ", h.next_epoch,
+                                      ", pairs ", h.pairs));
+  }
+  const uint64_t n = static_cast<uint64_t>(h.num_nodes);
+  const uint64_t size = n * static_cast<uint64_t>(h.dim);  // < 2^41: no overflow below
+  const uint64_t expected_body = 8 * static_cast<uint64_t>(h.next_epoch) + 8 * n + 8 * size;
+  const uint64_t body_size = file_size - sizeof(h);
+  if (body_size != expected_body) {
+    const std::string msg = absl::StrCat(
+        path, ": ", body_size < expected_body ? "truncated" : "trailing bytes", ": expected ",
+        sizeof(h) + expected_body, " bytes for ", h.next_epoch, " losses and ", n, " nodes x ",
+        h.dim, " dims, got ", file_size);
+    return body_size < expected_body ? absl::DataLossError(msg) : absl::InvalidArgumentError(msg);
+  }
+
+  SgdState s;
+  s.options = o;
+  s.num_nodes = h.num_nodes;
+  s.walk_length = h.walk_length;
+  s.num_walks = h.num_walks;
+  s.source_crc = h.source_crc;
+  s.next_epoch = h.next_epoch;
+  s.pairs = h.pairs;
+  s.losses.resize(static_cast<size_t>(h.next_epoch));
+  s.counts.resize(static_cast<size_t>(n));
+  s.input.rows = s.output.rows = h.num_nodes;
+  s.input.dim = s.output.dim = h.dim;
+  s.input.data.resize(static_cast<size_t>(size));
+  s.output.data.resize(static_cast<size_t>(size));
+  uint32_t crc = ::crc32(0, nullptr, 0);
+  const auto read = [&](void* dst, size_t bytes) {
+    if (!ReadFully(fd, dst, bytes)) return false;
+    crc = Crc32(crc, dst, bytes);
+    return true;
+  };
+  if (!read(s.losses.data(), s.losses.size() * 8) || !read(s.counts.data(), n * 8) ||
+      !read(s.input.data.data(), size * 4) || !read(s.output.data.data(), size * 4)) {
+    return absl::DataLossError(absl::StrCat(path, ": read failed (file changed while read?)"));
+  }
+  if (crc != h.body_crc) {
+    return absl::DataLossError(absl::StrFormat(
+        "%s: checksum mismatch: expected crc32 %08x (from the header), got %08x; the checkpoint "
+        "is corrupt",
+        path, h.body_crc, crc));
+  }
+  return s;
+}
+
+}  // namespace n2v

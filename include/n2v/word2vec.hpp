@@ -1,0 +1,121 @@
+// word2vec's training regime (DESIGN.md, decision 6) as every backend exposes it: the options and
+// statistics both share, the CPU trainer over walks in memory (cpu::TrainSgd, twin of
+// cuda::TrainSgd in n2v/cuda_api.hpp) and streamed from the graph (cpu::TrainSgdOnGraph), and the
+// checkpoint that resumes a streamed run exactly. The draws are core/word2vec.hpp, the per-pair
+// math core/sgns.hpp. Plain C++: compiles with g++ alone.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "n2v/core/walk.hpp"
+#include "n2v/graph.hpp"
+#include "n2v/train.hpp"
+
+namespace n2v {
+
+/// word2vec's regime: separate input/output tables, negatives drawn from the walks' node
+/// frequencies^power, linearly decaying learning rate, random window shrink, Hogwild updates.
+/// Pairs are made on the fly from the walks.
+struct SgdTrainOptions {
+  int32_t dim = 128;
+  int32_t epochs = 1;
+  uint32_t window = 10;          // maximum; each centre draws its window from [1, window]
+  uint32_t negatives = 5;
+  float lr = 0.025f;             // word2vec's skip-gram default
+  float min_lr_fraction = 1e-4f; // lr decays linearly to lr * this (word2vec.c's floor)
+  double power = 0.75;           // negatives ~ count^power
+  uint64_t seed = 42;
+};
+
+struct SgdStats {
+  std::vector<double> losses;  // per epoch: mean over (centre, context) pairs of that pair's
+                               // −log σ(pos) − Σ log σ(−neg)
+  int64_t pairs = 0;           // (centre, context) pairs trained, all epochs
+  double ms = 0;               // training time: device time (cudaEvents) on CUDA, wall time on
+                               // the CPU (the counting pass and table set-up included)
+};
+
+/// Everything a streamed run needs to continue exactly where it stopped: what a checkpoint holds.
+/// A default-constructed state starts a new run; TrainSgdOnGraph fills it.
+struct SgdState {
+  // --- the run that made it: a state resumes only the same run --------------------------------
+  SgdTrainOptions options;
+  int32_t num_nodes = 0;
+  uint32_t walk_length = 0;
+  uint64_t num_walks = 0;    // walk ids [0, num_walks) in every epoch
+  uint32_t source_crc = 0;   // zlib crc32 of the graph arrays and the walk parameters
+  // --- where it is ------------------------------------------------------------------------------
+  std::vector<uint64_t> counts;  // [num_nodes] occurrences in one epoch's walks (negatives table)
+  Embeddings input;              // [num_nodes x dim] word2vec's syn0: the node embeddings
+  Embeddings output;             // [num_nodes x dim] syn1neg
+  int32_t next_epoch = 0;        // epochs finished
+  std::vector<double> losses;    // [next_epoch] mean pair loss of each finished epoch
+  int64_t pairs = 0;             // pairs trained in the finished epochs
+
+  bool started() const { return !counts.empty(); }
+};
+
+/// Called with the state after each finished epoch (e.g. to write a checkpoint); return false to
+/// stop. Runs on the calling thread, between epochs: the tables are quiescent.
+using SgdEpochCallback = std::function<bool(const SgdState&)>;
+
+/// Centres (walk positions, padding included) done so far and the run's total over all epochs.
+/// Called from the calling thread only, about every 1/256 of an epoch and at each epoch's end.
+using SgdProgressCallback = std::function<void(uint64_t done, uint64_t total)>;
+
+namespace cpu {
+
+/// The CPU twin of cuda::TrainSgd over host `walks` [num_walks x length] (negative ids are
+/// padding): the same draws (window shrink, negatives and learning rate keyed on the flat centre
+/// position walk·length + i), the same initialisation and the same per-pair math. With one thread
+/// the result is a pure function of the inputs, equal bit for bit to a scalar word2vec.c loop that
+/// sums each dot product in the order documented in cpu/train_sgd.cpp; with more threads updates
+/// race (Hogwild, as word2vec.c and gensim) and the tables differ run to run within noise.
+/// `input` receives the node embeddings (syn0), `output` (may be null) the context table.
+/// `on_epoch(epoch, loss)` may stop the run early by returning false.
+absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint32_t length,
+                                  int32_t num_nodes, const SgdTrainOptions& o, int threads,
+                                  Embeddings* input, Embeddings* output = nullptr,
+                                  const EpochCallback& on_epoch = nullptr,
+                                  const SgdProgressCallback& on_progress = nullptr);
+
+/// TrainSgd on the walks [0, num_walks) of `g` (core::WalkOne with `wp`) without ever holding
+/// them: each thread samples a few walks at a time into its own buffer, trains on them and drops
+/// them, every epoch. The negative table needs the node counts first, so a fresh run starts with
+/// one extra pass that samples every walk and only counts (the cost of about one epoch's walk
+/// sampling, typically a few percent of an epoch's training). With one thread the tables equal
+/// TrainSgd's on the materialised walks bit for bit.
+/// `state` is the run: default-constructed, a new run (it is filled in); from a checkpoint
+/// (ReadSgdCheckpoint) or an earlier call that stopped early, the run continues at
+/// state->next_epoch exactly as if it had never stopped (FailedPrecondition if the graph, walk
+/// settings or options differ from the state's). The returned stats cover every epoch of the
+/// run, the resumed ones included; `ms` is this call's.
+absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView& alias,
+                                         const core::WalkParams& wp, uint64_t num_walks,
+                                         const SgdTrainOptions& o, int threads, SgdState* state,
+                                         const SgdEpochCallback& on_epoch = nullptr,
+                                         const SgdProgressCallback& on_progress = nullptr);
+
+/// Tests only: makes later calls use the portable one-float-at-a-time kernel even where the
+/// AVX-512 one would run, so both are checked against the reference on an AVX-512 machine.
+void UseScalarSgdKernelForTesting(bool on);
+
+}  // namespace cpu
+
+/// Writes `s` atomically (temp file + rename) in the SGD checkpoint format (little-endian):
+/// a 128-byte header (magic "N2VSGD\0\1", version, the run's options and identity, sizes, zlib
+/// crc32 of the body), then f64 losses[next_epoch], u64 counts[n], f32 input[n x dim],
+/// f32 output[n x dim].
+absl::Status WriteSgdCheckpoint(const std::string& path, const SgdState& s);
+
+/// Reads a checkpoint written by WriteSgdCheckpoint. Missing file: NotFoundError; truncated or
+/// checksum mismatch: DataLossError; anything else malformed: InvalidArgumentError; every message
+/// one line naming the file and what was expected.
+absl::StatusOr<SgdState> ReadSgdCheckpoint(const std::string& path);
+
+}  // namespace n2v
