@@ -2,8 +2,9 @@
 // liblinear's L2R_LR (trust-region Newton on the primal), called exactly as scikit-learn's
 // LogisticRegression(solver='liblinear') calls it: intercept as an extra feature of value 1
 // (intercept_scaling = 1, so the intercept is regularised too), eps = tol, C as given.
-// Threading: OpenMP over the four edge operators and over the labels of one-vs-rest; every
-// random draw is Philox (Stream::kEval) keyed by seed and draw index, so nothing depends on it.
+// Threading: OpenMP over the four edge operators and over the (repeat, label) fits of
+// one-vs-rest; every random draw is Philox (Stream::kEval) keyed by seed and draw index, and
+// every fit is independent, so no result depends on the thread count.
 #include "n2v/eval.hpp"
 
 #include <linear.h>
@@ -555,52 +556,71 @@ absl::StatusOr<ClassificationResult> EvaluateNodeClassification(const Embeddings
 
   ClassificationResult out;
   const int t = Threads(o.threads);
-  for (int32_t rep = 0; rep < o.repeats; ++rep) {
-    N2V_ASSIGN_OR_RETURN(ClassificationSplit split,
-                         SplitForClassification(n, o.train_fraction, o.seed, rep));
-    out.train_nodes = static_cast<int32_t>(split.train.size());
-    out.test_nodes = static_cast<int32_t>(split.test.size());
-    const size_t n_test = split.test.size();
-    // prob[i * num_labels + l]: P(test node i has label l).
-    std::vector<double> prob(n_test * num_labels);
+  // Jobs are (repeat, label) fits, run in parallel over groups of repeats: enough jobs per group
+  // (>= 4 per thread) to balance fits of unequal cost, few enough repeats in flight to bound the
+  // probability tables (group × test nodes × labels doubles).
+  const int32_t group = std::clamp<int32_t>((4 * t + num_labels - 1) / std::max(num_labels, 1),
+                                            1, o.repeats);
+  for (int32_t first = 0; first < o.repeats; first += group) {
+    const int32_t reps = std::min(group, o.repeats - first);
+    std::vector<ClassificationSplit> splits;
+    for (int32_t rep = first; rep < first + reps; ++rep) {
+      N2V_ASSIGN_OR_RETURN(ClassificationSplit split,
+                           SplitForClassification(n, o.train_fraction, o.seed, rep));
+      splits.push_back(std::move(split));
+    }
+    out.train_nodes = static_cast<int32_t>(splits[0].train.size());
+    out.test_nodes = static_cast<int32_t>(splits[0].test.size());
+    const size_t n_train = splits[0].train.size(), n_test = splits[0].test.size();
+    // prob[g][i * num_labels + l]: P(test node i of repeat first + g has label l).
+    std::vector<std::vector<double>> prob(reps, std::vector<double>(n_test * num_labels));
+    const int64_t jobs = static_cast<int64_t>(reps) * num_labels;
 #pragma omp parallel num_threads(t)
     {
-      std::vector<feature_node*> x(split.train.size());
-      std::vector<double> y(split.train.size());
-      for (size_t i = 0; i < split.train.size(); ++i) x[i] = rows.row(split.train[i]);
+      std::vector<feature_node*> x(n_train);
+      std::vector<double> y(n_train);
 #pragma omp for schedule(dynamic, 1)
-      for (int32_t l = 0; l < num_labels; ++l) {
+      for (int64_t job = 0; job < jobs; ++job) {
+        const int32_t g = static_cast<int32_t>(job / num_labels);
+        const int32_t l = static_cast<int32_t>(job % num_labels);
+        const ClassificationSplit& split = splits[g];
+        double* p = prob[g].data();
         size_t positives = 0;
-        for (size_t i = 0; i < split.train.size(); ++i) {
+        for (size_t i = 0; i < n_train; ++i) {
+          x[i] = rows.row(split.train[i]);
           y[i] = has[static_cast<size_t>(split.train[i]) * num_labels + l];
           positives += y[i] != 0;
         }
-        if (positives == 0 || positives == split.train.size()) {
+        if (positives == 0 || positives == n_train) {
           // scikit-learn's OneVsRestClassifier fits a constant predictor to a one-class column.
           const double c = positives == 0 ? 0.0 : 1.0;
-          for (size_t i = 0; i < n_test; ++i) prob[i * num_labels + l] = c;
+          for (size_t i = 0; i < n_test; ++i) p[i * num_labels + l] = c;
           continue;
         }
         const std::vector<double> w = FitLogReg(x, y, dim, o.lr);
         for (size_t i = 0; i < n_test; ++i) {
-          prob[i * num_labels + l] = Probability(w, features.data() + static_cast<size_t>(split.test[i]) * dim, dim);
+          p[i * num_labels + l] =
+              Probability(w, features.data() + static_cast<size_t>(split.test[i]) * dim, dim);
         }
       }
     }
-    std::vector<std::vector<int32_t>> truth(n_test), predicted(n_test);
-    std::vector<uint8_t> seen(num_labels, 0);
-    for (size_t i = 0; i < n_test; ++i) {
-      truth[i] = labels.labels[split.test[i]];
-      predicted[i] = TopKLabels(
-          absl::MakeConstSpan(prob.data() + i * num_labels, static_cast<size_t>(num_labels)),
-          static_cast<int32_t>(truth[i].size()));
-      for (const int32_t l : truth[i]) seen[l] = 1;
-      for (const int32_t l : predicted[i]) seen[l] = 1;
+    for (int32_t g = 0; g < reps; ++g) {
+      const ClassificationSplit& split = splits[g];
+      std::vector<std::vector<int32_t>> truth(n_test), predicted(n_test);
+      std::vector<uint8_t> seen(num_labels, 0);
+      for (size_t i = 0; i < n_test; ++i) {
+        truth[i] = labels.labels[split.test[i]];
+        predicted[i] = TopKLabels(
+            absl::MakeConstSpan(prob[g].data() + i * num_labels, static_cast<size_t>(num_labels)),
+            static_cast<int32_t>(truth[i].size()));
+        for (const int32_t l : truth[i]) seen[l] = 1;
+        for (const int32_t l : predicted[i]) seen[l] = 1;
+      }
+      const F1Scores f1 = MultiLabelF1(truth, predicted, num_labels);
+      out.micro_f1.push_back(f1.micro);
+      out.macro_f1.push_back(f1.macro);
+      out.absent_labels += static_cast<double>(std::count(seen.begin(), seen.end(), 0));
     }
-    const F1Scores f1 = MultiLabelF1(truth, predicted, num_labels);
-    out.micro_f1.push_back(f1.micro);
-    out.macro_f1.push_back(f1.macro);
-    out.absent_labels += static_cast<double>(std::count(seen.begin(), seen.end(), 0));
   }
   out.absent_labels /= o.repeats;
   const auto mean_std = [](const std::vector<double>& v, double* mean, double* sd) {

@@ -47,7 +47,8 @@ struct LinkSplit {
 };
 
 /// Holds out test_fraction ∈ (0, 1) of the edges (an undirected edge is one edge; parallel slots
-/// of the same pair are one edge, removed together) so that every node keeps its degree > 0:
+/// of the same pair are one edge, removed together) so that every node keeps its degree > 0
+/// (in + out degree for a directed graph; a node with no edge stays without one):
 /// edges are shuffled with the seed, and the ones that join two components of a union–find
 /// (a random spanning forest of the undirected skeleton) are kept; the first requested_test of
 /// the others in the shuffled order are held out. Fewer such edges than requested: all of them
@@ -104,7 +105,7 @@ struct ClassificationOptions {
   int32_t repeats = 10;         // independent seeded shuffles
   uint64_t seed = 42;
   LogRegOptions lr;
-  int threads = 0;  // <= 0: OpenMP's default; labels are trained in parallel
+  int threads = 0;  // <= 0: OpenMP's default; (repeat, label) fits run in parallel
 };
 
 /// Repeat r's split of the n labelled nodes: indices into NodeLabels::nodes, each list ascending.
