@@ -69,7 +69,9 @@ absl::StatusOr<DeviceChoice> ChooseDevice(const std::string& spec, int threads, 
     why = std::string(st.message());
   }
 #else
+  // A CPU-only build has nothing to choose between: auto is the CPU, silently.
   const std::string why = "this n2v was built without the CUDA backend";
+  if (!explicit_cuda) return cpu;
 #endif
   if (explicit_cuda) {
     return absl::FailedPreconditionError(absl::StrCat("--device ", spec, ": ", why));

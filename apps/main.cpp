@@ -8,6 +8,10 @@
 #include "apps/devices_cmd.hpp"
 #include "apps/movielens_cmd.hpp"
 #include "apps/similar_cmd.hpp"
+#include "apps/synth_cmd.hpp"
+#include "apps/eval_cmd.hpp"
+#include "apps/train_cmd.hpp"
+#include "n2v/atomic_file.hpp"
 
 namespace {
 
@@ -21,9 +25,17 @@ std::string VersionString() {
   return v + ")";
 }
 
+// A subcommand's effective configuration as TOML under its own section: what --config reads back.
+std::string ConfigOf(const CLI::App* cmd) {
+  return "[" + cmd->get_name() + "]\n" +
+         cmd->config_to_str(/*default_also=*/true, /*write_description=*/true);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Ctrl-C / SIGTERM: remove the temporary files of outputs being written, keep published ones.
+  n2v::InstallInterruptCleanup();
   CLI::App app{"n2v: node2vec embeddings — biased (p, q) random walks, skip-gram with negative "
                "sampling, similarity queries and exports, on the CPU or an NVIDIA GPU."};
   app.option_defaults()->always_capture_default();
@@ -42,6 +54,19 @@ int main(int argc, char** argv) {
   ml_cmd->allow_config_extras(CLI::config_extras_mode::error);
   n2v::app::SimilarFlags sim;
   CLI::App* sim_cmd = n2v::app::AddSimilarCommand(app, sim);
+  n2v::app::TrainFlags train;
+  CLI::App* train_cmd = n2v::app::AddTrainCommand(app, train);
+  n2v::app::WalkCmdFlags walk;
+  CLI::App* walk_cmd = n2v::app::AddWalkCommand(app, walk);
+  n2v::app::GraphCmdFlags graph;
+  CLI::App* graph_cmd = n2v::app::AddGraphCommand(app, graph);
+  n2v::app::EvalFlags eval;
+  CLI::App* eval_cmd = n2v::app::AddEvalCommand(app, eval);
+  n2v::app::SynthFlags synth;
+  CLI::App* synth_cmd = n2v::app::AddSynthCommand(app, synth);
+  for (CLI::App* c : {train_cmd, walk_cmd, graph_cmd, eval_cmd}) {
+    c->allow_config_extras(CLI::config_extras_mode::error);
+  }
 
   try {
     app.parse(argc, argv);
@@ -89,5 +114,29 @@ int main(int argc, char** argv) {
   }
   if (dev_cmd->parsed()) return n2v::app::RunDevices();
   if (sim_cmd->parsed()) return n2v::app::RunSimilar(sim);
+  if (train_cmd->parsed()) {
+    const std::string config = ConfigOf(train_cmd);
+    if (train.dump_config) {
+      std::fputs(config.c_str(), stdout);
+      return n2v::app::kExitOk;
+    }
+    return n2v::app::RunTrain(train, config);
+  }
+  if (walk_cmd->parsed()) {
+    if (walk.dump_config) {
+      std::fputs(ConfigOf(walk_cmd).c_str(), stdout);
+      return n2v::app::kExitOk;
+    }
+    return n2v::app::RunWalk(walk);
+  }
+  if (graph_cmd->parsed()) return n2v::app::RunGraph(graph);
+  if (synth_cmd->parsed()) return n2v::app::RunSynth(synth_cmd, synth);
+  if (eval_cmd->parsed()) {
+    if (eval.dump_config) {
+      std::fputs(ConfigOf(eval_cmd).c_str(), stdout);
+      return n2v::app::kExitOk;
+    }
+    return n2v::app::RunEval(eval);
+  }
   return n2v::app::kExitUsage;
 }

@@ -1,0 +1,325 @@
+// `n2v train`, `n2v walk`, `n2v graph` (apps/train_cmd.hpp). Nothing is written until the work
+// succeeded, and every file is written atomically (an interrupted run leaves earlier outputs
+// intact and no temporary files).
+#include "apps/train_cmd.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "apps/cli_common.hpp"
+#include "n2v/atomic_file.hpp"
+#include "n2v/csr_io.hpp"
+#include "n2v/export.hpp"
+#include "n2v/graph_stats.hpp"
+#include "n2v/json.hpp"
+#include "n2v/movielens.hpp"
+#include "n2v/status.hpp"
+#include "n2v/walk.hpp"
+
+namespace n2v::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<ExportFormat> ResolveFormat(const std::string& format, const std::string& output) {
+  if (format == "w2v") return ExportFormat::kWord2VecText;
+  if (format == "w2v-binary") return ExportFormat::kWord2VecBinary;
+  if (format == "npy") return ExportFormat::kNpy;
+  if (format == "tsv") return ExportFormat::kProjectorTsv;
+  if (format != "auto") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--format: expected auto, w2v, w2v-binary, npy or tsv, got '", format, "'"));
+  }
+  const std::string ext = fs::path(output).extension().string();
+  if (ext == ".npy") return ExportFormat::kNpy;
+  if (ext == ".bin") return ExportFormat::kWord2VecBinary;
+  if (ext == ".tsv") return ExportFormat::kProjectorTsv;
+  return ExportFormat::kWord2VecText;
+}
+
+const char* FormatName(ExportFormat f) {
+  switch (f) {
+    case ExportFormat::kWord2VecText: return "word2vec text";
+    case ExportFormat::kWord2VecBinary: return "word2vec binary";
+    case ExportFormat::kNpy: return ".npy + ids";
+    case ExportFormat::kProjectorTsv: return "projector TSV";
+  }
+  return "?";
+}
+
+absl::Status CheckOutputDir(const std::string& output, const char* flag) {
+  if (output.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, ": expected a file"));
+  const fs::path parent = fs::path(output).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " ", output, ": the directory ", parent.string(), " does not exist"));
+  }
+  if (fs::is_directory(output, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, " ", output, ": is a directory"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f) {
+  CLI::App* c = app.add_subcommand(
+      "train", "Node2vec embeddings for any graph: (p, q) walks + skip-gram (word2vec's SGD by "
+               "default), written as word2vec text/binary, .npy or projector TSV");
+  AddGraphFlags(c, f.graph, /*required=*/true);
+  c->add_option("--output,-o", f.output, "Embeddings file")->required();
+  c->add_option("--format", f.format,
+                "auto (by extension: .npy, .bin = w2v-binary, .tsv; else w2v), w2v, w2v-binary, "
+                "npy, tsv");
+  AddWalkFlags(c, f.walk);
+  AddModelFlags(c, f.model);
+  AddRunFlags(c, f.run);
+  c->add_option("--checkpoint-every", f.checkpoint.every,
+                "Write a checkpoint every N epochs (sgd, CPU) into --checkpoint-dir (0: never)");
+  c->add_option("--checkpoint-dir", f.checkpoint.dir,
+                "Checkpoint directory (default: <output>.ckpt)");
+  c->add_option("--resume", f.checkpoint.resume,
+                "Continue from a checkpoint directory written by --checkpoint-every");
+  c->fallthrough();
+  c->add_flag("--dump-config", f.dump_config,
+              "Print the effective configuration as TOML (usable with --config) and exit")
+      ->configurable(false);
+  return c;
+}
+
+int RunTrain(const TrainFlags& f, const std::string& config) {
+  Stopwatch total;
+  const bool quiet = f.run.quiet;
+  auto info = [&](const std::string& s) {
+    if (!quiet) std::fprintf(stderr, "%s\n", s.c_str());
+  };
+  if (absl::Status st = ValidateWalkFlags(f.walk); !st.ok()) return ReportError(st);
+  if (absl::Status st = ValidateModelFlags(f.model); !st.ok()) return ReportError(st);
+  if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
+  auto format = ResolveFormat(f.format, f.output);
+  if (!format.ok()) return ReportError(format.status());
+  CheckpointFlags ckpt = f.checkpoint;
+  if (ckpt.every < 0) {
+    return ReportError(absl::InvalidArgumentError("--checkpoint-every: expected 0 or more"));
+  }
+  const bool checkpointing = ckpt.every > 0 || !ckpt.resume.empty();
+  if (checkpointing && f.model.optimizer != "sgd") {
+    return ReportError(absl::InvalidArgumentError(
+        "--checkpoint-every/--resume: supported with --optimizer sgd only"));
+  }
+  if (ckpt.every > 0 && ckpt.dir.empty()) ckpt.dir = f.output + ".ckpt";
+  const int threads = EffectiveThreads(f.run.threads);
+  omp_set_num_threads(threads);
+  // Checkpoints are a CPU feature: --device auto stays on the CPU when they are asked for.
+  auto device = ChooseDevice(checkpointing && f.run.device == "auto" ? "cpu" : f.run.device,
+                             threads, quiet);
+  if (!device.ok()) return ReportError(device.status());
+  if (device->cuda && checkpointing) {
+    return ReportError(absl::InvalidArgumentError(
+        "--checkpoint-every/--resume: supported on the CPU only (use --device cpu)"));
+  }
+
+  Stopwatch clock;
+  auto graph = LoadGraph(f.graph, quiet);
+  if (!graph.ok()) return ReportError(graph.status());
+  const double load_ms = clock.Lap();
+  if (!quiet) {
+    // The effective configuration, without the saved file's comments: key=value lines.
+    std::string compact;
+    for (absl::string_view line : absl::StrSplit(config, '\n')) {
+      if (line.empty() || line[0] == '#' || line[0] == '[') continue;
+      absl::StrAppend(&compact, "  ", line, "\n");
+    }
+    std::fprintf(stderr, "Configuration (saved as %s.config.toml):\n%s", f.output.c_str(),
+                 compact.c_str());
+  }
+  const AliasTables alias = BuildAliasTables(graph->view(), threads);
+  const double alias_ms = clock.Lap();
+  auto trained = TrainEmbeddings(*graph, alias, f.walk, f.model, f.run, *device, threads,
+                                 checkpointing ? &ckpt : nullptr);
+  if (!trained.ok()) return ReportError(trained.status());
+  const double train_ms = clock.Lap();
+
+  absl::Status st = WriteEmbeddings(f.output, *format, trained->emb, graph->names);
+  if (st.ok()) st = WriteFileAtomic(f.output + ".config.toml", config);
+  const double export_ms = clock.Lap();
+  if (st.ok()) {
+    JsonWriter r;
+    r.BeginObject();
+    r.Key("n2v_version").String(N2V_VERSION).Key("command").String("train");
+    r.Key("device").String(device->description).Key("threads").Int(threads);
+    r.Key("input").String(f.graph.input).Key("output").String(f.output);
+    r.Key("format").String(FormatName(*format));
+    r.Key("graph").BeginObject();
+    r.Key("nodes").Int(graph->num_nodes()).Key("edges").Int(graph->num_edges());
+    r.Key("directed").Bool(graph->directed).EndObject();
+    r.Key("optimizer").String(f.model.optimizer);
+    r.Key("first_epoch").Int(trained->first_epoch);
+    r.Key("losses").BeginArray();
+    for (double l : trained->losses) r.Double(l);
+    r.EndArray();
+    r.Key("pairs").Int(trained->pairs);
+    r.Key("timings_ms").BeginObject();
+    r.Key("load").Double(load_ms).Key("alias").Double(alias_ms).Key("train").Double(train_ms);
+    r.Key("export").Double(export_ms).Key("total").Double(total.ms()).EndObject();
+    r.EndObject();
+    st = WriteFileAtomic(f.output + ".run.json", r.str() + "\n");
+  }
+  if (!st.ok()) return ReportError(st);
+  info(absl::StrFormat(
+      "Wrote %s (%s, %d x %d) in %.0f ms; total %.2f s on %s (load %.0f ms, alias %.0f ms, "
+      "walks + training %.0f ms)",
+      f.output, FormatName(*format), trained->emb.rows, trained->emb.dim, export_ms,
+      total.ms() / 1000, device->description, load_ms, alias_ms, train_ms));
+  return kExitOk;
+}
+
+CLI::App* AddWalkCommand(CLI::App& app, WalkCmdFlags& f) {
+  CLI::App* c = app.add_subcommand(
+      "walk", "Write the (p, q) walks alone, one walk per line, node ids separated by spaces "
+              "(for other trainers, e.g. gensim's LineSentence)");
+  AddGraphFlags(c, f.graph, /*required=*/true);
+  c->add_option("--output,-o", f.output, "Walks file")->required();
+  AddWalkFlags(c, f.walk);
+  AddRunFlags(c, f.run);
+  c->fallthrough();
+  c->add_flag("--dump-config", f.dump_config,
+              "Print the effective configuration as TOML (usable with --config) and exit")
+      ->configurable(false);
+  return c;
+}
+
+int RunWalk(const WalkCmdFlags& f) {
+  Stopwatch total;
+  if (absl::Status st = ValidateWalkFlags(f.walk); !st.ok()) return ReportError(st);
+  if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
+  const int threads = EffectiveThreads(f.run.threads);
+  omp_set_num_threads(threads);
+  if (f.run.device != "auto" && f.run.device != "cpu") {
+    auto device = ChooseDevice(f.run.device, threads, f.run.quiet);
+    if (!device.ok()) return ReportError(device.status());
+  }
+  auto graph = LoadGraph(f.graph, f.run.quiet);
+  if (!graph.ok()) return ReportError(graph.status());
+  for (const std::string& name : graph->names) {
+    if (name.find_first_of(" \t\r\n") != std::string::npos) {
+      return ReportError(absl::InvalidArgumentError(absl::StrCat(
+          f.graph.input, ": node id '", name, "' holds white space; a walks file cannot")));
+    }
+  }
+  const CsrView g = graph->view();
+  const AliasTables alias = BuildAliasTables(g, threads);
+  const core::WalkParams params = MakeWalkParams(MakeWalkOptions(f.walk, f.run.seed));
+  const uint64_t num_walks = static_cast<uint64_t>(f.walk.num_walks) * g.num_nodes;
+  auto writer = AtomicFileWriter::Open(f.output);
+  if (!writer.ok()) return ReportError(writer.status());
+  // Walks are sampled and formatted in chunks (never all in memory), each thread formatting its
+  // share of a chunk; chunks are written in walk order.
+  const uint64_t chunk = std::max<uint64_t>(4096, 1u << 20 / std::max<uint32_t>(1, f.walk.walk_length));
+  std::vector<int32_t> walks(chunk * f.walk.walk_length);
+  std::vector<std::string> parts(threads);
+  int64_t tokens = 0;
+  double sample_ms = 0;
+  const double setup_ms = total.ms();
+  for (uint64_t first = 0; first < num_walks; first += chunk) {
+    const uint64_t count = std::min(chunk, num_walks - first);
+    Stopwatch sample_clock;
+    cpu::SampleWalks(g, alias.view(), params, first, count, walks.data(), threads);
+    sample_ms += sample_clock.ms();
+    int64_t chunk_tokens = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : chunk_tokens)
+    {
+      const int t = omp_get_thread_num();
+      const uint64_t lo = count * t / threads, hi = count * (t + 1) / threads;
+      std::string& out = parts[t];
+      out.clear();
+      for (uint64_t w = lo; w < hi; ++w) {
+        const int32_t* walk = walks.data() + w * f.walk.walk_length;
+        for (uint32_t i = 0; i < f.walk.walk_length && walk[i] >= 0; ++i) {
+          if (i) out += ' ';
+          out += graph->names[walk[i]];
+          ++chunk_tokens;
+        }
+        out += '\n';
+      }
+    }
+    tokens += chunk_tokens;
+    for (const std::string& part : parts) {
+      if (absl::Status st = writer->Append(part); !st.ok()) return ReportError(st);
+    }
+  }
+  if (absl::Status st = writer->Commit(); !st.ok()) return ReportError(st);
+  if (!f.run.quiet) {
+    // Steps: transitions taken (a walk of L nodes takes L − 1).
+    const double steps = static_cast<double>(tokens) - static_cast<double>(num_walks);
+    std::fprintf(stderr,
+                 "Wrote %llu walks (%lld nodes) to %s in %.2f s (load + alias %.2f s, sampling "
+                 "%.2f s = %.3g steps/s, formatting and writing the rest)\n",
+                 static_cast<unsigned long long>(num_walks), static_cast<long long>(tokens),
+                 f.output.c_str(), total.ms() / 1000, setup_ms / 1000, sample_ms / 1000,
+                 sample_ms > 0 ? steps / (sample_ms / 1000) : 0.0);
+  }
+  return kExitOk;
+}
+
+CLI::App* AddGraphCommand(CLI::App& app, GraphCmdFlags& f) {
+  CLI::App* c = app.add_subcommand(
+      "graph", "Build the CSR graph file once, from an edge list (--input) or from MovieLens "
+               "ratings (--movielens DIR: the PMI movie graph of the Keras example)");
+  AddGraphFlags(c, f.graph, /*required=*/false);
+  c->add_option("--movielens", f.movielens, "MovieLens directory (ratings.csv) instead of --input");
+  c->add_option("--min-rating", f.min_rating, "--movielens: ratings >= this count as liked");
+  c->add_option("--min-weight", f.min_weight, "--movielens: keep pairs whose PMI weight >= this");
+  c->add_option("--output,-o", f.output, "CSR file to write")->required();
+  c->add_option("--threads,--workers", f.threads, "CPU threads (0: all cores)");
+  c->add_flag("--quiet", f.quiet, "Print nothing but errors");
+  return c;
+}
+
+int RunGraph(const GraphCmdFlags& f) {
+  Stopwatch total;
+  if (f.graph.input.empty() == f.movielens.empty()) {
+    return ReportError(absl::InvalidArgumentError(
+        "n2v graph: expected exactly one of --input (edge list) and --movielens (ratings)"));
+  }
+  if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
+  const int threads = EffectiveThreads(f.threads);
+  omp_set_num_threads(threads);
+  absl::StatusOr<Graph> graph;
+  if (!f.movielens.empty()) {
+    auto ratings = ReadRatings((fs::path(f.movielens) / "ratings.csv").string());
+    if (!ratings.ok()) return ReportError(ratings.status());
+    PmiStats pmi;
+    graph = BuildPmiGraph(*ratings, PmiOptions{f.min_rating, f.min_weight}, &pmi, threads);
+    if (graph.ok() && !f.quiet) {
+      std::fprintf(stderr, "PMI graph: %lld liked ratings, %lld users, %lld pairs counted\n",
+                   static_cast<long long>(pmi.liked_ratings), static_cast<long long>(pmi.users),
+                   static_cast<long long>(pmi.pairs_counted));
+    }
+  } else {
+    graph = LoadGraph(f.graph, /*quiet=*/true);
+  }
+  if (!graph.ok()) return ReportError(graph.status());
+  const GraphStats gs = ComputeGraphStats(*graph);
+  if (absl::Status st = WriteCsr(f.output, *graph); !st.ok()) return ReportError(st);
+  if (!f.quiet) {
+    std::fprintf(stderr,
+                 "Wrote %s: %d nodes, %lld %s edges, degree min %lld / median %.0f / max %lld, "
+                 "%lld component(s), %lld isolated node(s) (%.2f s)\n",
+                 f.output.c_str(), gs.nodes, static_cast<long long>(gs.edges),
+                 graph->directed ? "directed" : "undirected",
+                 static_cast<long long>(gs.min_degree), gs.median_degree,
+                 static_cast<long long>(gs.max_degree), static_cast<long long>(gs.components),
+                 static_cast<long long>(gs.isolated_nodes), total.ms() / 1000);
+  }
+  return kExitOk;
+}
+
+}  // namespace n2v::app

@@ -1,0 +1,50 @@
+// `n2v train` (embeddings for any graph), `n2v walk` (the walks alone, for other trainers) and
+// `n2v graph` (ratings or an edge list → the CSR file, once).
+#pragma once
+
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "apps/train_pipeline.hpp"
+
+namespace n2v::app {
+
+struct TrainFlags {
+  GraphFlags graph;
+  WalkFlags walk;
+  ModelFlags model;
+  RunFlags run;
+  CheckpointFlags checkpoint;
+  std::string output;
+  std::string format = "auto";
+  bool dump_config = false;
+};
+
+struct WalkCmdFlags {
+  GraphFlags graph;
+  WalkFlags walk;
+  RunFlags run;
+  std::string output;
+  bool dump_config = false;
+};
+
+struct GraphCmdFlags {
+  GraphFlags graph;
+  std::string movielens;  // a MovieLens directory instead of --input
+  double min_rating = 5.0;
+  double min_weight = 10.0;
+  std::string output;
+  int threads = 0;
+  bool quiet = false;
+};
+
+CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f);
+CLI::App* AddWalkCommand(CLI::App& app, WalkCmdFlags& f);
+CLI::App* AddGraphCommand(CLI::App& app, GraphCmdFlags& f);
+
+/// `config` is the effective configuration as TOML (what --dump-config prints).
+int RunTrain(const TrainFlags& f, const std::string& config);
+int RunWalk(const WalkCmdFlags& f);
+int RunGraph(const GraphCmdFlags& f);
+
+}  // namespace n2v::app
