@@ -182,15 +182,31 @@ ssize_t ReadSome(int fd, char* dst, size_t cap) {
 /// the gzip magic (concatenated gzip members are read one after another, as gzip -d does).
 class TextSource {
  public:
-  TextSource(const std::string& path, int fd) : path_(path), fd_(fd) {}
+  /// `file_size`: the file's size if known (a regular file), else 0; small files get small
+  /// buffers.
+  TextSource(const std::string& path, int fd, uint64_t file_size)
+      : path_(path),
+        fd_(fd),
+        in_bytes_(file_size > 0 ? std::min<uint64_t>(kInBytes, file_size + 1) : kInBytes) {}
   ~TextSource() {
     if (gzip_) inflateEnd(&z_);
   }
 
   /// Looks at the first bytes; call once before Read.
   absl::Status Open() {
-    in_.reset(new char[kInBytes]);
+    in_.reset(new char[in_bytes_]);
     N2V_RETURN_IF_ERROR(Fill());
+    // A pipe may hand out one byte at a time: the magic needs two.
+    while (in_len_ == 1) {
+      const ssize_t n = ReadSome(fd_, in_.get() + 1, in_bytes_ - 1);
+      if (n < 0) {
+        const int err = errno;
+        return absl::ErrnoToStatus(err, absl::StrCat(path_, ": read failed: ", std::strerror(err)));
+      }
+      if (n == 0) break;
+      in_len_ += static_cast<size_t>(n);
+      file_pos_ += static_cast<uint64_t>(n);
+    }
     if (in_len_ >= 2 && static_cast<unsigned char>(in_[0]) == 0x1f &&
         static_cast<unsigned char>(in_[1]) == 0x8b) {
       std::memset(&z_, 0, sizeof(z_));
@@ -218,7 +234,7 @@ class TextSource {
 
   /// Refills in_ from the file; in_len_ = 0 at end of file.
   absl::Status Fill() {
-    const ssize_t n = ReadSome(fd_, in_.get(), kInBytes);
+    const ssize_t n = ReadSome(fd_, in_.get(), in_bytes_);
     if (n < 0) {
       const int err = errno;
       return absl::ErrnoToStatus(err, absl::StrCat(path_, ": read failed: ", std::strerror(err)));
@@ -298,6 +314,7 @@ class TextSource {
 
   const std::string& path_;
   const int fd_;
+  const size_t in_bytes_;
   std::unique_ptr<char[]> in_;
   size_t in_len_ = 0, in_pos_ = 0;
   uint64_t file_pos_ = 0;        // bytes read from the file
@@ -580,7 +597,8 @@ bool CanonicalNumber(absl::string_view s, uint32_t* value) {
 
 class EdgeListParser {
  public:
-  EdgeListParser(const std::string& path, const EdgeListOptions& o) : path_(path), o_(o) {}
+  EdgeListParser(const std::string& path, const EdgeListOptions& o, bool gzip)
+      : path_(path), o_(o), gzip_(gzip) {}
 
   /// Parses the lines in [b, e); the last one may lack its line break (the end of the file).
   absl::Status Parse(const char* b, const char* e) {
@@ -611,7 +629,8 @@ class EdgeListParser {
     if (src_.empty()) {
       return absl::InvalidArgumentError(
           comment_or_blank_ == 0
-              ? absl::StrCat(path_, ": no edges: the file is empty")
+              ? absl::StrCat(path_, ": no edges: the file is empty",
+                             gzip_ ? " (it decompresses to nothing)" : "")
               : absl::StrCat(path_, ": no edges: expected lines 'u v", o_.weighted ? " w" : "",
                              "', got only ", comment_or_blank_, " comment or blank lines"));
     }
@@ -752,11 +771,28 @@ class EdgeListParser {
         }
       }
       N2V_RETURN_IF_ERROR(Intern(q.id[1], q.line, "target", &v));
+      if (src_.size() == src_.capacity()) N2V_RETURN_IF_ERROR(Grow(q.line));
       src_.push_back(u);
       dst_.push_back(v);
       if (o_.weighted) w_.push_back(q.weight);
     }
     batched_ = 0;
+    return absl::OkStatus();
+  }
+
+  /// Doubles the edge arrays' capacity, unless that would take more than the machine's memory:
+  /// a file too big to hold fails with a message rather than std::bad_alloc.
+  absl::Status Grow(int64_t line) {
+    const size_t next = std::max<size_t>(size_t{1} << 12, 2 * src_.capacity());
+    const uint64_t bytes = static_cast<uint64_t>(next) * (o_.weighted ? 12 : 8);
+    const uint64_t memory = PhysicalMemoryBytes();
+    if (bytes > memory) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          path_, ":", line, ": not enough memory: holding the ", src_.size(),
+          " edges read so far and more needs about ", HumanBytes(bytes), ", more than the ",
+          HumanBytes(memory), " of physical memory"));
+    }
+    Reserve(next);
     return absl::OkStatus();
   }
 
@@ -843,6 +879,7 @@ class EdgeListParser {
 
   const std::string& path_;
   const EdgeListOptions o_;
+  const bool gzip_;
   int64_t line_ = 0, comment_or_blank_ = 0;
   Pending batch_[kBatch];
   int batched_ = 0;
@@ -914,18 +951,26 @@ absl::Status CheckCsrFits(const std::string& where, int64_t num_nodes, int64_t n
   return absl::OkStatus();
 }
 
-absl::StatusOr<Graph> ReadEdgeList(const std::string& path, const EdgeListOptions& o,
-                                   EdgeListStats* stats) {
-  struct stat st {};
-  N2V_ASSIGN_OR_RETURN(const int raw_fd, OpenForRead(path, &st));
-  Fd fd{raw_fd};
-  TextSource source(path, fd.fd);
+namespace {
+
+/// ReadEdgeList on a descriptor opened by the caller (ReadGraph opens once: a pipe can be read
+/// only once).
+absl::StatusOr<Graph> ReadEdgeListFrom(const std::string& path, int fd, const struct stat& st,
+                                       const EdgeListOptions& o, EdgeListStats* stats) {
+  const uint64_t file_size = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+  TextSource source(path, fd, file_size);
   N2V_RETURN_IF_ERROR(source.Open());
-  EdgeListParser parser(path, o);
+  EdgeListParser parser(path, o, source.gzip());
 
   // Text arrives in blocks; the unfinished last line of a block moves to the front of the buffer
   // and the next block is read after it. A line longer than the buffer grows the buffer.
+  // 16 MiB blocks; a small plain file gets a buffer its size (+1, so the read that finds the end
+  // needs no growth), a small gzip file one of a few times its size (it grows as needed).
   size_t cap = size_t{16} << 20;
+  if (file_size > 0) {
+    cap = std::min<uint64_t>(cap, source.gzip() ? std::max<uint64_t>(4 * file_size, 1 << 16)
+                                                : file_size + 1);
+  }
   std::unique_ptr<char[]> buf(new char[cap]);
   size_t have = 0;
   bool first = true, eof = false;
@@ -961,7 +1006,11 @@ absl::StatusOr<Graph> ReadEdgeList(const std::string& path, const EdgeListOption
                                     static_cast<double>(text_bytes) /
                                     static_cast<double>(source.consumed());
           const double per_line = static_cast<double>(e - b) / static_cast<double>(nl);
-          parser.Reserve(static_cast<size_t>(std::min(1.1 * text_total / per_line, 4e9)));
+          // At most one edge per 4 bytes ("a b\n") and half the memory: the guess only saves
+          // copies, it must not reserve what a file of blank lines would never use.
+          const double most = std::min(text_total / 4.0, static_cast<double>(PhysicalMemoryBytes()) /
+                                                             (o.weighted ? 24.0 : 16.0));
+          parser.Reserve(static_cast<size_t>(std::min(1.1 * text_total / per_line, most)));
         }
       }
     }
@@ -986,6 +1035,16 @@ absl::StatusOr<Graph> ReadEdgeList(const std::string& path, const EdgeListOption
   return parser.Finish(stats);
 }
 
+}  // namespace
+
+absl::StatusOr<Graph> ReadEdgeList(const std::string& path, const EdgeListOptions& o,
+                                   EdgeListStats* stats) {
+  struct stat st {};
+  N2V_ASSIGN_OR_RETURN(const int raw_fd, OpenForRead(path, &st));
+  Fd fd{raw_fd};
+  return ReadEdgeListFrom(path, fd.fd, st, o, stats);
+}
+
 absl::StatusOr<Graph> ReadGraph(const std::string& path, const EdgeListOptions& o,
                                 EdgeListStats* stats) {
   struct stat st {};
@@ -1002,7 +1061,7 @@ absl::StatusOr<Graph> ReadGraph(const std::string& path, const EdgeListOptions& 
     }
     return g;
   }
-  return ReadEdgeList(path, o, stats);
+  return ReadEdgeListFrom(path, fd.fd, st, o, stats);
 }
 
 absl::StatusOr<Graph> GraphFromEdges(int32_t num_nodes, std::vector<int32_t> src,

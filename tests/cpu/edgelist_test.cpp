@@ -4,17 +4,20 @@
 // checks, and the reader against a scalar reference on random files that cross block boundaries.
 #include "n2v/edgelist.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -363,6 +366,10 @@ TEST(EdgeList, TruncatedAndCorruptGzip) {
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(Msg(s), HasSubstr("trailing.gz: corrupt gzip data: expected another gzip member or "
                                 "the end of the file after the gzip stream, got byte 0x67"));
+  s = ReadError(ReadBytes(WriteGzip("nothing.gz", "")), {}, "nothing.gz");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Msg(s), HasSubstr("nothing.gz: no edges: the file is empty (it decompresses to "
+                                "nothing)"));
   s = ReadError("\x1f\x8b", {}, "magic_only.gz");
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(Msg(s), HasSubstr("magic_only.gz: truncated gzip file"));
@@ -405,6 +412,32 @@ TEST(ReadGraph, DispatchesOnTheCsrMagic) {
   r = ReadGraph(WriteFile("damaged.csr", damaged), {});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(Msg(r.status()), HasSubstr("damaged.csr: truncated"));
+}
+
+TEST(ReadGraph, ReadsAPipeOnceEvenOneByteAtATime) {
+  // A FIFO is not a regular file: ReadGraph cannot peek at it and reopen it, so it reads it as an
+  // edge list from the descriptor it opened; the gzip magic may arrive split over two reads.
+  for (const bool gzip : {false, true}) {
+    const std::string fifo = TempPath(gzip ? "pipe_gz" : "pipe_txt");
+    ::unlink(fifo.c_str());
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const std::string text = "p q\nq r\n";
+    const std::string bytes = gzip ? ReadBytes(WriteGzip("pipe_src.gz", text)) : text;
+    std::thread writer([&] {
+      const int fd = ::open(fifo.c_str(), O_WRONLY);
+      for (const char c : bytes) {
+        EXPECT_EQ(::write(fd, &c, 1), 1);
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      ::close(fd);
+    });
+    const auto g = ReadGraph(fifo, {});
+    writer.join();
+    ASSERT_TRUE(g.ok()) << g.status();
+    EXPECT_EQ(g->names, (std::vector<std::string>{"p", "q", "r"})) << gzip;
+    EXPECT_EQ(g->num_edges(), 2);
+    ::unlink(fifo.c_str());
+  }
 }
 
 // --- size checks ----------------------------------------------------------------------------------
