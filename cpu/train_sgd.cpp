@@ -11,6 +11,7 @@
 // warning is about the header, not this code.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 #endif
@@ -48,7 +49,9 @@
 // slower), so the functions that touch the tables during training carry this attribute instead:
 // ThreadSanitizer (scripts/sanitize tsan) leaves their memory accesses out, and reports only what
 // happens outside them (set-up, counting, the loss and progress bookkeeping), which must be
-// race-free and is. It changes nothing in other builds.
+// race-free and is (train_sgd_test runs both kernels on several threads). TSan would not see the
+// AVX-512 kernel's 64-byte accesses anyway (it instruments accesses of 1 to 16 bytes), but it
+// would see the portable kernel's scalar ones. It changes nothing in other builds.
 #if defined(__clang__) || defined(__GNUC__)
 #define N2V_HOGWILD __attribute__((no_sanitize("thread")))
 #else
@@ -227,22 +230,97 @@ struct Plan {
   uint32_t pairs = 0;
   std::vector<int32_t> targets;   // [max_pairs x (1 + negatives)], row p: pair p's targets
   std::vector<uint32_t> ntargets; // [max_pairs]
+  std::vector<uint8_t> distinct;  // [max_pairs] 1 iff the pair's targets are distinct rows
 
   void Resize(const EpochArgs& a) {
     targets.resize(static_cast<size_t>(a.max_pairs) * (a.negatives + 1));
     ntargets.resize(a.max_pairs);
+    distinct.resize(a.max_pairs);
   }
 };
 
-/// core::DrawNegative's choice from its two random words.
+/// MakePlan's scratch: the centre's contexts and pair ids, and one Philox block per
+/// (pair, block of two negatives): its counter words in, its two negatives out.
+struct DrawScratch {
+  std::vector<int32_t> context;
+  std::vector<uint64_t> pair_id;
+  std::vector<uint32_t> c0, c2, c3;  // counter words x, z, w (y is the epoch)
+  std::vector<int32_t> even, odd;    // negatives 2k and 2k + 1 of block k
+
+  void Resize(const EpochArgs& a) {
+    // 16 lanes of slack: the vector path reads and writes whole vectors.
+    const size_t lanes = static_cast<size_t>(a.max_pairs) * ((a.negatives + 1) / 2) + 16;
+    context.resize(a.max_pairs);
+    pair_id.resize(a.max_pairs);
+    for (auto* v : {&c0, &c2, &c3}) v->resize(lanes);
+    even.resize(lanes);
+    odd.resize(lanes);
+  }
+};
+
+/// core::DrawNegative's choice from its two random words, without a branch (the keep test is a
+/// coin flip the predictor cannot learn).
 inline int32_t PickNegative(const EpochArgs& a, uint32_t r_col, uint32_t r_keep) {
-  uint32_t col = core::UniformBelow(r_col, a.num_nodes);
-  if (r_keep > a.neg_keep[col]) col = static_cast<uint32_t>(a.neg_alias[col]);
-  return static_cast<int32_t>(col);
+  const uint32_t col = core::UniformBelow(r_col, a.num_nodes);
+  const int32_t alias = a.neg_alias[col];
+  return r_keep > a.neg_keep[col] ? alias : static_cast<int32_t>(col);
+}
+
+/// For every lane l < n: the Philox block of counter (c0[l], y, c2[l], c3[l]) and the two
+/// negatives core::DrawNegative takes from it (words x, y → even, z, w → odd). 16 lanes at a
+/// time where AVX-512 is available: the same integer arithmetic, so the same negatives.
+void DrawLanes(const EpochArgs& a, uint32_t y, size_t n, DrawScratch* s) {
+  const core::PhiloxKey key = a.negative_key;
+  size_t l = 0;
+#if defined(__AVX512F__)
+  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(0xD2511F53u));
+  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(0xCD9E8D57u));
+  const __m512i nodes = _mm512_set1_epi32(static_cast<int>(a.num_nodes));
+  // High half of each lane's 32x32-bit product: vpmuludq on the even lanes and on the odd lanes
+  // shifted down (the low halves come from vpmulld).
+  const auto mul_hi = [](__m512i x, __m512i m) {
+    const __m512i even = _mm512_mul_epu32(x, m);
+    const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
+    return _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+  };
+  // Alias draw over n columns; every column index is below num_nodes <= 2^31 − 1, so the
+  // gathers' signed 32-bit indices hold it.
+  const auto pick = [&](__m512i r_col, __m512i r_keep) {
+    const __m512i col = mul_hi(r_col, nodes);
+    const __m512i keep = _mm512_i32gather_epi32(col, a.neg_keep, 4);
+    const __m512i alias = _mm512_i32gather_epi32(col, a.neg_alias, 4);
+    return _mm512_mask_blend_epi32(_mm512_cmpgt_epu32_mask(r_keep, keep), col, alias);
+  };
+  for (; l < n; l += 16) {
+    __m512i x = _mm512_loadu_si512(s->c0.data() + l);
+    __m512i yy = _mm512_set1_epi32(static_cast<int>(y));
+    __m512i z = _mm512_loadu_si512(s->c2.data() + l);
+    __m512i w = _mm512_loadu_si512(s->c3.data() + l);
+    uint32_t k0 = key.k0, k1 = key.k1;
+    for (int round = 0; round < 10; ++round) {  // core::Philox4x32
+      const __m512i hi0 = mul_hi(x, m0), lo0 = _mm512_mullo_epi32(x, m0);
+      const __m512i hi1 = mul_hi(z, m1), lo1 = _mm512_mullo_epi32(z, m1);
+      x = _mm512_xor_si512(_mm512_xor_si512(hi1, yy), _mm512_set1_epi32(static_cast<int>(k0)));
+      yy = lo1;
+      z = _mm512_xor_si512(_mm512_xor_si512(hi0, w), _mm512_set1_epi32(static_cast<int>(k1)));
+      w = lo0;
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    _mm512_storeu_si512(s->even.data() + l, pick(x, yy));
+    _mm512_storeu_si512(s->odd.data() + l, pick(z, w));
+  }
+#endif
+  for (; l < n; ++l) {
+    const core::U32x4 r = core::Philox4x32(core::U32x4{s->c0[l], y, s->c2[l], s->c3[l]}, key);
+    s->even[l] = PickNegative(a, r.x, r.y);
+    s->odd[l] = PickNegative(a, r.z, r.w);
+  }
 }
 
 /// Plans centre `centre` (flat position walk·length + i; `walk` is its walk's row).
-void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p) {
+void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p,
+              DrawScratch* s) {
   p->pairs = 0;
   p->wi = walk[i];
   if (p->wi < 0) return;
@@ -253,37 +331,133 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
   const uint32_t lo = i > b ? i - b : 0;
   const uint32_t hi = static_cast<uint32_t>(
       std::min<uint64_t>(a.length, static_cast<uint64_t>(i) + b + 1));
-  const uint32_t stride = a.negatives + 1;
+  uint32_t pairs = 0;
   for (uint32_t j = lo; j < hi; ++j) {
     const int32_t wj = walk[j];
     if (j == i || wj < 0) continue;
-    const uint64_t pair = core::SgdPairId(centre, i, j, a.window);
-    int32_t* t = p->targets.data() + static_cast<size_t>(p->pairs) * stride;
+    s->context[pairs] = wj;
+    s->pair_id[pairs++] = core::SgdPairId(centre, i, j, a.window);
+  }
+  // core::DrawNegative takes negative d of a pair from Philox block d / 2 of counter
+  // (d / 2, epoch, pair id): words x, y for even d, z, w for odd d. All blocks of the centre at
+  // once.
+  const uint32_t blocks = (a.negatives + 1) / 2;
+  size_t lanes = 0;
+  for (uint32_t q = 0; q < pairs; ++q) {
+    for (uint32_t k = 0; k < blocks; ++k, ++lanes) {
+      s->c0[lanes] = k;
+      s->c2[lanes] = static_cast<uint32_t>(s->pair_id[q]);
+      s->c3[lanes] = static_cast<uint32_t>(s->pair_id[q] >> 32);
+    }
+  }
+  DrawLanes(a, a.epoch, lanes, s);
+  const uint32_t stride = a.negatives + 1;
+  for (uint32_t q = 0; q < pairs; ++q) {
+    const int32_t wj = s->context[q];
+    int32_t* t = p->targets.data() + static_cast<size_t>(q) * stride;
+    const int32_t* even = s->even.data() + static_cast<size_t>(q) * blocks;
+    const int32_t* odd = s->odd.data() + static_cast<size_t>(q) * blocks;
     uint32_t n = 0;
     t[n++] = wj;
-    // core::DrawNegative takes negative d from Philox block d / 2 (words x, y for even d, z, w for
-    // odd d): one block per two negatives instead of one per negative.
-    for (uint32_t d = 0; d < a.negatives; d += 2) {
-      const core::U32x4 r = core::Random4(a.negative_key, d / 2, a.epoch, pair);
-      const int32_t n0 = PickNegative(a, r.x, r.y);
-      if (n0 != wj) t[n++] = n0;
-      if (d + 1 < a.negatives) {
-        const int32_t n1 = PickNegative(a, r.z, r.w);
-        if (n1 != wj) t[n++] = n1;
-      }
+    for (uint32_t d = 0; d < a.negatives; ++d) {
+      const int32_t v = (d & 1u) ? odd[d / 2] : even[d / 2];
+      t[n] = v;
+      n += v != wj ? 1 : 0;  // branch-free: written always, kept unless equal to the context
     }
-    p->ntargets[p->pairs++] = n;
+    p->ntargets[q] = n;
+    // The context differs from every negative kept; two negatives may coincide.
+    bool distinct = true;
+    for (uint32_t u = 2; u < n && distinct; ++u) {
+      for (uint32_t v = 1; v < u; ++v) distinct = distinct && t[u] != t[v];
+    }
+    p->distinct[q] = distinct ? 1 : 0;
   }
+  p->pairs = pairs;
 }
+
+// Per-target losses are queued as softplus arguments (BCE(z, 1) = softplus(−z), BCE(z, 0) =
+// softplus(z)) and summed kLossBatch at a time, off the training's critical path.
+constexpr size_t kLossBatch = 1024;
 
 /// Per-thread state of one epoch.
 struct ThreadState {
   Plan plan[2];
+  DrawScratch draws;
   std::vector<int32_t> walks;    // a streamed chunk
-  std::vector<float> h, e1;      // the scalar path's centre row and its gradient
+  std::vector<float> h, e1;      // the portable path's centre row and its gradient
+  std::vector<float> f, g;       // [1 + negatives] one pair's dot products and coefficients
+  std::vector<float> loss_args;  // queued softplus arguments
+  size_t queued = 0;
   double loss = 0;
   int64_t pairs = 0;
+
+  explicit ThreadState(const EpochArgs& a) {
+    plan[0].Resize(a);
+    plan[1].Resize(a);
+    draws.Resize(a);
+    f.resize(a.negatives + 1);
+    g.resize(a.negatives + 1);
+    loss_args.resize(kLossBatch + a.negatives + 1 + 16);
+  }
+  void QueueLosses(const float* dots, uint32_t n) {
+    loss_args[queued++] = -dots[0];
+    for (uint32_t j = 1; j < n; ++j) loss_args[queued++] = dots[j];
+    if (queued >= kLossBatch) FlushLosses();
+  }
+  void FlushLosses();
 };
+
+#if defined(__AVX512F__)
+/// softplus(s) = log(1 + e^s) = max(s, 0) + log1p(e^−|s|) on 16 lanes, within a few ulp of libm's
+/// (exp: degree-7 Taylor on |r| <= ln2/2, truncation < 6e-9; log: atanh series on a mantissa in
+/// [0.75, 1.5), truncation < 4e-9; log1p's rounding of 1 + e corrected as in Goldberg 1991).
+inline __m512 Softplus16(__m512 s) {
+  const __m512 a = _mm512_castsi512_ps(
+      _mm512_or_si512(_mm512_castps_si512(s), _mm512_set1_epi32(static_cast<int>(0x80000000u))));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(a, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), a);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
+  __m512 p = _mm512_set1_ps(1.0f / 5040);
+  for (float c : {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f}) {
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(c));
+  }
+  const __m512 e = _mm512_scalef_ps(p, n);  // e^a in (0, 1]; underflows gracefully to 0
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 u = _mm512_add_ps(one, e);  // [1, 2]
+  const __mmask16 big = _mm512_cmp_ps_mask(u, _mm512_set1_ps(1.5f), _CMP_GE_OQ);
+  const __m512 m = _mm512_mask_mul_ps(u, big, u, _mm512_set1_ps(0.5f));
+  const __m512 k = _mm512_maskz_mov_ps(big, one);
+  const __m512 t = _mm512_div_ps(_mm512_sub_ps(m, one), _mm512_add_ps(m, one));
+  const __m512 t2 = _mm512_mul_ps(t, t);
+  __m512 q = _mm512_set1_ps(1.0f / 9);
+  for (float c : {1.0f / 7, 1.0f / 5, 1.0f / 3, 1.0f}) q = _mm512_fmadd_ps(q, t2, _mm512_set1_ps(c));
+  __m512 log_u = _mm512_fmadd_ps(k, _mm512_set1_ps(0.693147180559945309f),
+                                 _mm512_mul_ps(_mm512_add_ps(t, t), q));
+  // log1p(e) = log(u) + (e − (u − 1)) / u: u = 1 + e rounded loses the low bits of a small e.
+  log_u = _mm512_add_ps(log_u, _mm512_div_ps(_mm512_sub_ps(e, _mm512_sub_ps(u, one)), u));
+  return _mm512_add_ps(_mm512_max_ps(s, _mm512_setzero_ps()), log_u);
+}
+#endif
+
+void ThreadState::FlushLosses() {
+  size_t l = 0;
+#if defined(__AVX512F__)
+  __m512d acc = _mm512_setzero_pd();
+  for (; l < queued; l += 16) {
+    const __mmask16 m = queued - l >= 16 ? __mmask16{0xFFFF}
+                                         : static_cast<__mmask16>((1u << (queued - l)) - 1);
+    const __m512 v = _mm512_maskz_mov_ps(m, Softplus16(_mm512_maskz_loadu_ps(m, loss_args.data() + l)));
+    acc = _mm512_add_pd(acc, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+    acc = _mm512_add_pd(acc, _mm512_cvtps_pd(_mm256_castpd_ps(
+                                 _mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+  }
+  loss += _mm512_reduce_add_pd(acc);
+#else
+  for (; l < queued; ++l) loss += static_cast<double>(core::BceWithLogits(loss_args[l], 0.0f));
+#endif
+  queued = 0;
+}
 
 N2V_HOGWILD inline void PrefetchRow(const float* row, int32_t dim) {
   const char* p = reinterpret_cast<const char*>(row);
@@ -298,23 +472,32 @@ N2V_HOGWILD inline void PrefetchPair(const EpochArgs& a, const Plan& plan, uint3
   }
 }
 
+// How far ahead the output rows are prefetched, in pairs. A pair takes ~100-300 ns, a row from
+// DRAM ~100 ns plus queueing behind the other rows in flight; two pairs ahead was ~10 % faster
+// than one on a 100k-node table, three no better than two (bench/train_bench.cpp, BM_TrainSgd).
+constexpr uint32_t kPrefetchPairs = 2;
+
+/// While training pair q of `p`: prefetches the pair kPrefetchPairs later in the thread's stream
+/// of pairs, which may be one of the next centre's (`next`, planned one centre ahead).
+N2V_HOGWILD inline void PrefetchAhead(const EpochArgs& a, const Plan& p, const Plan& next,
+                                      uint32_t q) {
+  const uint32_t ahead = q + kPrefetchPairs;
+  if (ahead < p.pairs) {
+    PrefetchPair(a, p, ahead);
+  } else if (ahead - p.pairs < next.pairs) {
+    PrefetchPair(a, next, ahead - p.pairs);
+  }
+}
+
 #if defined(__AVX512F__)
 // --- AVX-512: the centre's row and its gradient held in registers ------------------------------
 
 constexpr int kMaxVectors = kMaxDim / 16;
 
-/// The kLanes-lane dot product (see kLanes) of two rows of nv vectors; `tail` masks the last.
-template <int kNV>
-N2V_HOGWILD inline float Dot(const __m512* h, const __m512* o, int nv, __mmask16 tail) {
-  __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
-#pragma GCC unroll 16
-  for (int k = 0; k < (kNV > 0 ? kNV : nv); ++k) {
-    const __mmask16 m = k + 1 == (kNV > 0 ? kNV : nv) ? tail : __mmask16{0xFFFF};
-    // mask3: lanes past the row's end keep their partial sum untouched, exactly as the scalar
-    // order (an FMA of zeros could turn a −0 sum into +0).
-    acc[k & 1] = _mm512_mask3_fmadd_ps(h[k], o[k], acc[k & 1], m);
-  }
-  const __m512 s16 = _mm512_add_ps(acc[0], acc[1]);
+/// The end of a kLanes-lane dot product (see kLanes): partial sums of lanes 0..15 and 16..31 in,
+/// the halving tree's total out.
+N2V_HOGWILD inline float ReduceLanes(__m512 lo, __m512 hi) {
+  const __m512 s16 = _mm512_add_ps(lo, hi);
   const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(s16),
                                   _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s16), 1)));
   const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
@@ -324,46 +507,92 @@ N2V_HOGWILD inline float Dot(const __m512* h, const __m512* o, int nv, __mmask16
 }
 
 /// Trains one planned centre. kNV > 0: the rows are exactly kNV vectors (dim in
-/// (16(kNV − 1), 16 kNV]) and h, e1 and the target row live in registers; 0: any dim.
-template <int kNV>
+/// (16(kNV − 1), 16 kNV]), so every loop over them unrolls; 0: any dim.
+/// The centre's row h lives in an L1-resident buffer, not in registers: SgnsCoeff calls libm
+/// (expf, and fminf/fmaxf, which GCC does not inline without -ffinite-math-only), every zmm
+/// register is caller-saved, and a register-resident h was spilled and reloaded around each of
+/// those calls — the kernel ran at a third of its speed. The pair's gradient e1 stays in
+/// registers through the update loop, which calls nothing.
+/// kFull: dim is a multiple of 16, so no vector is masked. Masks are not free: a load that
+/// overlaps an earlier masked store cannot take its data from the store buffer and waits for the
+/// store to reach L1, and the rows just written are read again a pair or two later.
+template <int kNV, bool kFull>
 N2V_HOGWILD void TrainCentre(const EpochArgs& a, const Plan& p, const Plan& next,
                              ThreadState* t) {
   constexpr int kMax = kNV > 0 ? kNV : kMaxVectors;
   const int32_t dim = a.dim;
   const int nv = kNV > 0 ? kNV : (dim + 15) / 16;
   const __mmask16 tail =
-      dim % 16 == 0 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (dim % 16)) - 1);
+      kFull ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (dim % 16)) - 1);
   const auto mask = [&](int k) { return k + 1 == nv ? tail : __mmask16{0xFFFF}; };
   const uint32_t stride = a.negatives + 1;
   float* const in_row = a.input + static_cast<size_t>(p.wi) * dim;
-  __m512 h[kMax], e1[kMax], o[kMax];
+  float* const f = t->f.data();
+  float* const g = t->g.data();
+  alignas(64) float h[kMax * 16];
+  alignas(64) float e1_mem[kMax * 16];
 #pragma GCC unroll 16
-  for (int k = 0; k < nv; ++k) h[k] = _mm512_maskz_loadu_ps(mask(k), in_row + 16 * k);
-  if (next.wi >= 0) PrefetchRow(a.input + static_cast<size_t>(next.wi) * dim, dim);
-  double loss = 0;
-  for (uint32_t q = 0; q < p.pairs; ++q) {
-    if (q + 1 < p.pairs) {
-      PrefetchPair(a, p, q + 1);
-    } else if (next.pairs > 0) {
-      PrefetchPair(a, next, 0);
+  for (int k = 0; k < nv; ++k) {
+    _mm512_store_ps(h + 16 * k, _mm512_maskz_loadu_ps(mask(k), in_row + 16 * k));
+  }
+  const auto dot = [&](const float* out_row) {
+    __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+#pragma GCC unroll 16
+    for (int k = 0; k < nv; ++k) {
+      // mask3: lanes past the row's end keep their partial sum untouched, exactly as the scalar
+      // order (an FMA of zeros could turn a −0 sum into +0).
+      acc[k & 1] = _mm512_mask3_fmadd_ps(_mm512_load_ps(h + 16 * k),
+                                         _mm512_maskz_loadu_ps(mask(k), out_row + 16 * k),
+                                         acc[k & 1], mask(k));
     }
-#pragma GCC unroll 16
-    for (int k = 0; k < nv; ++k) e1[k] = _mm512_setzero_ps();
+    return ReduceLanes(acc[0], acc[1]);
+  };
+  if (next.wi >= 0) PrefetchRow(a.input + static_cast<size_t>(next.wi) * dim, dim);
+  for (uint32_t q = 0; q < p.pairs; ++q) {
+    PrefetchAhead(a, p, next, q);
     const int32_t* targets = p.targets.data() + static_cast<size_t>(q) * stride;
-    for (uint32_t j = 0; j < p.ntargets[q]; ++j) {
-      float* const out_row = a.output + static_cast<size_t>(targets[j]) * dim;
+    const uint32_t nt = p.ntargets[q];
+    const auto row = [&](uint32_t j) { return a.output + static_cast<size_t>(targets[j]) * dim; };
+    __m512 e1[kMax];
+    if (p.distinct[q]) {
+      // Distinct rows: no target's update changes another's dot product, so all of them are
+      // taken first (their latencies overlap) and the result is word2vec.c's one-at-a-time
+      // order exactly.
+      for (uint32_t j = 0; j < nt; ++j) f[j] = dot(row(j));
+      for (uint32_t j = 0; j < nt; ++j) g[j] = core::SgnsCoeff(f[j], j == 0 ? 1.0f : 0.0f, p.lr);
 #pragma GCC unroll 16
-      for (int k = 0; k < nv; ++k) o[k] = _mm512_maskz_loadu_ps(mask(k), out_row + 16 * k);
-      const float label = j == 0 ? 1.0f : 0.0f;
-      const float f = Dot<kNV>(h, o, nv, tail);
-      const float g = core::SgnsCoeff(f, label, p.lr);
-      loss += static_cast<double>(core::BceWithLogits(f, label));
-      const __m512 gv = _mm512_set1_ps(g);
+      for (int k = 0; k < nv; ++k) e1[k] = _mm512_setzero_ps();
+      for (uint32_t j = 0; j < nt; ++j) {
+        float* const out_row = row(j);
+        const __m512 gv = _mm512_set1_ps(g[j]);
 #pragma GCC unroll 16
-      for (int k = 0; k < nv; ++k) {
-        e1[k] = _mm512_fmadd_ps(gv, o[k], e1[k]);
-        _mm512_mask_storeu_ps(out_row + 16 * k, mask(k), _mm512_fmadd_ps(gv, h[k], o[k]));
+        for (int k = 0; k < nv; ++k) {
+          const __m512 o = _mm512_maskz_loadu_ps(mask(k), out_row + 16 * k);
+          e1[k] = _mm512_fmadd_ps(gv, o, e1[k]);
+          _mm512_mask_storeu_ps(out_row + 16 * k, mask(k),
+                                _mm512_fmadd_ps(gv, _mm512_load_ps(h + 16 * k), o));
+        }
       }
+    } else {
+      // A row drawn twice: one target at a time, each dot product after the previous update
+      // (e1 kept in memory across the SgnsCoeff calls).
+#pragma GCC unroll 16
+      for (int k = 0; k < nv; ++k) _mm512_store_ps(e1_mem + 16 * k, _mm512_setzero_ps());
+      for (uint32_t j = 0; j < nt; ++j) {
+        float* const out_row = row(j);
+        f[j] = dot(out_row);
+        const __m512 gv = _mm512_set1_ps(core::SgnsCoeff(f[j], j == 0 ? 1.0f : 0.0f, p.lr));
+#pragma GCC unroll 16
+        for (int k = 0; k < nv; ++k) {
+          const __m512 o = _mm512_maskz_loadu_ps(mask(k), out_row + 16 * k);
+          _mm512_store_ps(e1_mem + 16 * k,
+                          _mm512_fmadd_ps(gv, o, _mm512_load_ps(e1_mem + 16 * k)));
+          _mm512_mask_storeu_ps(out_row + 16 * k, mask(k),
+                                _mm512_fmadd_ps(gv, _mm512_load_ps(h + 16 * k), o));
+        }
+      }
+#pragma GCC unroll 16
+      for (int k = 0; k < nv; ++k) e1[k] = _mm512_load_ps(e1_mem + 16 * k);
     }
     // word2vec.c's neu1e: the centre's row changes once per pair. The row is re-read rather than
     // overwritten with h, so another thread's concurrent update to it survives.
@@ -371,10 +600,10 @@ N2V_HOGWILD void TrainCentre(const EpochArgs& a, const Plan& p, const Plan& next
     for (int k = 0; k < nv; ++k) {
       const __m512 cur = _mm512_maskz_loadu_ps(mask(k), in_row + 16 * k);
       _mm512_mask_storeu_ps(in_row + 16 * k, mask(k), _mm512_add_ps(cur, e1[k]));
-      h[k] = _mm512_add_ps(h[k], e1[k]);
+      _mm512_store_ps(h + 16 * k, _mm512_add_ps(_mm512_load_ps(h + 16 * k), e1[k]));
     }
+    t->QueueLosses(f, nt);
   }
-  t->loss += loss;
   t->pairs += p.pairs;
 }
 #endif  // __AVX512F__
@@ -402,33 +631,27 @@ N2V_HOGWILD void TrainCentreScalar(const EpochArgs& a, const Plan& p, const Plan
   t->e1.resize(static_cast<size_t>(dim));
   float* const h = t->h.data();
   float* const e1 = t->e1.data();
+  float* const f = t->f.data();
   std::copy_n(in_row, dim, h);
-  double loss = 0;
   for (uint32_t q = 0; q < p.pairs; ++q) {
-    if (q + 1 < p.pairs) {
-      PrefetchPair(a, p, q + 1);
-    } else if (next.pairs > 0) {
-      PrefetchPair(a, next, 0);
-    }
+    PrefetchAhead(a, p, next, q);
     std::fill_n(e1, dim, 0.0f);
     const int32_t* targets = p.targets.data() + static_cast<size_t>(q) * stride;
     for (uint32_t j = 0; j < p.ntargets[q]; ++j) {
       float* const o = a.output + static_cast<size_t>(targets[j]) * dim;
-      const float label = j == 0 ? 1.0f : 0.0f;
-      const float f = DotScalar(h, o, dim);
-      const float g = core::SgnsCoeff(f, label, p.lr);
-      loss += static_cast<double>(core::BceWithLogits(f, label));
+      f[j] = DotScalar(h, o, dim);
+      const float g = core::SgnsCoeff(f[j], j == 0 ? 1.0f : 0.0f, p.lr);
       for (int32_t d = 0; d < dim; ++d) {
         e1[d] = std::fma(g, o[d], e1[d]);
         o[d] = std::fma(g, h[d], o[d]);
       }
     }
+    t->QueueLosses(f, p.ntargets[q]);
     for (int32_t d = 0; d < dim; ++d) {
       in_row[d] = in_row[d] + e1[d];
       h[d] = h[d] + e1[d];
     }
   }
-  t->loss += loss;
   t->pairs += p.pairs;
 }
 
@@ -439,16 +662,17 @@ std::atomic<bool> g_force_scalar{false};
 CentreFn PickCentreFn(int32_t dim) {
   if (g_force_scalar.load(std::memory_order_relaxed)) return TrainCentreScalar;
 #if defined(__AVX512F__)
+  const bool full = dim % 16 == 0;
   switch ((dim + 15) / 16) {
-    case 1: return TrainCentre<1>;
-    case 2: return TrainCentre<2>;
-    case 3: return TrainCentre<3>;
-    case 4: return TrainCentre<4>;
-    case 5: return TrainCentre<5>;
-    case 6: return TrainCentre<6>;
-    case 7: return TrainCentre<7>;
-    case 8: return TrainCentre<8>;
-    default: return TrainCentre<0>;
+    case 1: return full ? TrainCentre<1, true> : TrainCentre<1, false>;
+    case 2: return full ? TrainCentre<2, true> : TrainCentre<2, false>;
+    case 3: return full ? TrainCentre<3, true> : TrainCentre<3, false>;
+    case 4: return full ? TrainCentre<4, true> : TrainCentre<4, false>;
+    case 5: return full ? TrainCentre<5, true> : TrainCentre<5, false>;
+    case 6: return full ? TrainCentre<6, true> : TrainCentre<6, false>;
+    case 7: return full ? TrainCentre<7, true> : TrainCentre<7, false>;
+    case 8: return full ? TrainCentre<8, true> : TrainCentre<8, false>;
+    default: return full ? TrainCentre<0, true> : TrainCentre<0, false>;
   }
 #else
   return TrainCentreScalar;
@@ -463,11 +687,11 @@ void TrainChunk(const EpochArgs& a, CentreFn train, const int32_t* walks, uint64
   const uint64_t base = first_walk * a.length;
   Plan* cur = &t->plan[0];
   Plan* nxt = &t->plan[1];
-  MakePlan(a, walks, base, 0, cur);
+  MakePlan(a, walks, base, 0, cur, &t->draws);
   for (uint64_t k = 0; k < n; ++k) {
     if (k + 1 < n) {
       const uint32_t i = static_cast<uint32_t>((k + 1) % a.length);
-      MakePlan(a, walks + (k + 1 - i), base + k + 1, i, nxt);
+      MakePlan(a, walks + (k + 1 - i), base + k + 1, i, nxt, &t->draws);
     } else {
       nxt->wi = -1;
       nxt->pairs = 0;
@@ -517,9 +741,7 @@ void RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
     int64_t pairs = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : loss, pairs)
     {
-      ThreadState t;
-      t.plan[0].Resize(a);
-      t.plan[1].Resize(a);
+      ThreadState t(a);
       const bool reporter = on_progress && omp_get_thread_num() == 0;
       uint64_t next_report = report_step;
 #pragma omp for schedule(dynamic, 1) nowait
@@ -534,6 +756,7 @@ void RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
           next_report = now + report_step;
         }
       }
+      t.FlushLosses();
       loss += t.loss;
       pairs += t.pairs;
     }

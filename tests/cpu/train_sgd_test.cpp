@@ -241,8 +241,10 @@ TEST_P(SgdReferenceTest, OneThreadEqualsScalarWord2vecLoop) {
     EXPECT_SAME_BITS(out.data, ref.out, "output table (seed " << c.seed << ")");
     EXPECT_EQ(stats->pairs, ref.pairs);
     ASSERT_EQ(stats->losses.size(), ref.losses.size());
+    // The trainer sums its losses with a vectorised softplus (a few ulp from libm's log1pf and
+    // expf, in another order): 1e-6 relative is ten times the worst seen.
     for (size_t e = 0; e < ref.losses.size(); ++e) {
-      EXPECT_EQ(stats->losses[e], ref.losses[e]) << "epoch " << e;
+      EXPECT_NEAR(stats->losses[e], ref.losses[e], 1e-6 * ref.losses[e]) << "epoch " << e;
     }
   }
 }
@@ -390,22 +392,28 @@ TEST(SgdTest, CheckpointAndResumeEqualUninterruptedRun) {
 
 // --- Hogwild --------------------------------------------------------------------------------------
 
+// Also the multi-threaded test of the race-free bookkeeping under ThreadSanitizer
+// (scripts/sanitize tsan): both kernels run on several threads, so the portable one's scalar
+// table accesses are exercised too (the AVX-512 one's 64-byte accesses are not instrumented).
 TEST(SgdTest, AnyThreadCountTrainsAndLossFalls) {
-  const Graph g = SmallGraph(200, 400, 31);
+  const Graph g = SmallGraph(150, 300, 31);
   const AliasTables a = BuildAliasTables(g.view(), 1);
   const core::WalkParams wp = Params(20, 1.0, 1.0, 4);
-  const uint64_t num_walks = 5 * 200;
+  const uint64_t num_walks = 3 * 150;
   const std::vector<int32_t> walks = Walks(g, a, wp, num_walks);
   SgdTrainOptions o;
-  o.dim = 32;
+  o.dim = 16;
   o.epochs = 3;
   o.window = 5;
   int64_t pairs_one_thread = -1;
-  for (int threads : {1, 2, 4}) {
-    SCOPED_TRACE(threads);
+  for (const auto& [threads, scalar] : std::vector<std::pair<int, bool>>{
+           {1, false}, {2, false}, {4, false}, {2, true}}) {
+    SCOPED_TRACE(::testing::Message() << threads << " threads" << (scalar ? ", portable" : ""));
+    cpu::UseScalarSgdKernelForTesting(scalar);
     Embeddings in, out;
     auto stats = cpu::TrainSgd(walks.data(), num_walks, wp.length, g.num_nodes(), o, threads,
                                &in, &out);
+    cpu::UseScalarSgdKernelForTesting(false);
     ASSERT_TRUE(stats.ok()) << stats.status();
     for (float x : in.data) ASSERT_TRUE(std::isfinite(x));
     for (float x : out.data) ASSERT_TRUE(std::isfinite(x));

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# n2v's CPU word2vec (cpu::TrainSgd) against gensim's Word2Vec on the same walk files, same
+# settings (skip-gram, negative sampling: sg=1 hs=0 negative=5 window=10 vector_size=128 sample=0
+# min_count=0 epochs=1 alpha 0.025 → 0.0001, 2 threads / workers):
+#   movielens  walks on the seed's PMI graph of ml-latest-small (1405 nodes), quality = genre
+#              micro/macro-F1 (bench/genre_f1.py, top-k decoding, 10 splits)
+#   random     walks on a planted-partition graph (default 100k nodes, ~1M edges, 1000
+#              communities), quality = neighbour purity (community_nn.py: the share of each
+#              sampled node's 10 cosine-nearest nodes in its own community)
+# Prints the median words/s of each tool over --repeats runs, their ratio, the quality of the
+# first run's embeddings and the load average before and after (the machine is often shared:
+# run it when `uptime` shows a load well under the core count).
+#
+# Usage: bench/sgd_compare/run.sh [options]
+#   --build DIR            build folder holding bench/sgd_compare (default build; make it with
+#                          `ninja -C DIR sgd_compare`)
+#   --repeats N            runs per tool and data set (default 3)
+#   --threads T            n2v threads and gensim workers (default 2)
+#   --ml-walks W --ml-length L          MovieLens walks per node and length (default 10, 80)
+#   --nodes N --edges M --communities C random graph (default 100000, 1000000, 1000)
+#   --walks W --length L   random-graph walks per node and length (default 2, 40)
+#   --only movielens|random
+#   --work DIR             scratch folder (default bench/work/sgd-compare-<stamp>)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+build="$root/build"
+repeats=3
+threads=2
+ml_walks=10
+ml_length=80
+nodes=100000
+edges=1000000
+communities=1000
+walks=2
+length=40
+only=""
+work="$root/bench/work/sgd-compare-$(date +%Y%m%d-%H%M%S)"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build) build="$(cd "$2" && pwd)"; shift 2 ;;
+    --repeats) repeats="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --ml-walks) ml_walks="$2"; shift 2 ;;
+    --ml-length) ml_length="$2"; shift 2 ;;
+    --nodes) nodes="$2"; shift 2 ;;
+    --edges) edges="$2"; shift 2 ;;
+    --communities) communities="$2"; shift 2 ;;
+    --walks) walks="$2"; shift 2 ;;
+    --length) length="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+driver="$build/bench/sgd_compare"
+[[ -x "$driver" ]] || { echo "run.sh: $driver missing: ninja -C $build sgd_compare" >&2; exit 2; }
+"$root/bench/setup-venv.sh" >/dev/null
+py="$root/bench/.venv/bin/python"
+mkdir -p "$work"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# n2v cpu::TrainSgd vs gensim $("$py" -c 'import gensim; print(gensim.__version__)')," \
+     "$threads threads, $repeats runs each; $(nproc) cores; load average before: $load_before"
+
+# run_set NAME WALKFILE QUALITY-COMMAND-PREFIX...: trains both tools $repeats times, interleaved.
+run_set() {
+  local name="$1" walkfile="$2"
+  : > "$work/$name.jsonl"
+  for r in $(seq "$repeats"); do
+    "$driver" train --walks "$walkfile" --threads "$threads" --out "$work/$name-n2v-$r.w2v.txt" \
+      >> "$work/$name.jsonl"
+    "$py" "$here/gensim_train.py" "$walkfile" --workers "$threads" \
+      --out "$work/$name-gensim-$r.w2v.txt" >> "$work/$name.jsonl"
+  done
+}
+
+if [[ -z "$only" || "$only" == movielens ]]; then
+  "$driver" walks --movielens "$root/data/ml-latest-small" --walks-per-node "$ml_walks" \
+    --length "$ml_length" --out "$work/movielens.walks.txt" 2>> "$work/log.txt"
+  run_set movielens "$work/movielens.walks.txt"
+  for tool in n2v gensim; do
+    "$py" "$root/bench/genre_f1.py" "$work/movielens-$tool-1.w2v.txt" \
+      --movies "$root/data/ml-latest-small/movies.csv" > "$work/movielens-$tool.quality.json"
+  done
+fi
+if [[ -z "$only" || "$only" == random ]]; then
+  "$driver" walks --random "$nodes" --edges "$edges" --communities "$communities" \
+    --walks-per-node "$walks" --length "$length" --labels "$work/random.labels.txt" \
+    --out "$work/random.walks.txt" 2>> "$work/log.txt"
+  run_set random "$work/random.walks.txt"
+  for tool in n2v gensim; do
+    "$py" "$here/community_nn.py" "$work/random-$tool-1.w2v.txt" \
+      --labels "$work/random.labels.txt" > "$work/random-$tool.quality.json"
+  done
+fi
+
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+"$py" - "$work" "$load_after" <<'PY'
+import json, os, statistics, sys
+work, load_after = sys.argv[1], sys.argv[2]
+print("| data | words | n2v words/s (median) | gensim words/s (median) | n2v / gensim | n2v quality | gensim quality |")
+print("|---|---|---|---|---|---|---|")
+for name in ("movielens", "random"):
+    path = os.path.join(work, name + ".jsonl")
+    if not os.path.exists(path):
+        continue
+    runs = [json.loads(l) for l in open(path)]
+    rate = {t: statistics.median(r["words_per_s"] for r in runs if r["tool"] == t)
+            for t in ("n2v", "gensim")}
+    all_rates = {t: [round(r["words_per_s"]) for r in runs if r["tool"] == t] for t in rate}
+    q = {}
+    for t in ("n2v", "gensim"):
+        d = json.load(open(os.path.join(work, f"{name}-{t}.quality.json")))
+        q[t] = (f"genre F1 micro {d['topk']['micro']['mean']:.4f} macro {d['topk']['macro']['mean']:.4f}"
+                if name == "movielens" else f"purity@{d['k']} {d['purity']:.4f}")
+    words = runs[0]["words"]
+    print(f"| {name} | {words} | {rate['n2v']:,.0f} | {rate['gensim']:,.0f} | "
+          f"{rate['n2v'] / rate['gensim']:.2f}x | {q['n2v']} | {q['gensim']} |")
+    loss = [r["loss"] for r in runs if r["tool"] == "n2v"]
+    print(f"|   runs | | {all_rates['n2v']} | {all_rates['gensim']} | | n2v loss {loss[0]} | |")
+print(f"\nload average after: {load_after}; files in {work}")
+PY
