@@ -395,7 +395,7 @@ struct ThreadState {
     plan[0].Resize(a);
     plan[1].Resize(a);
     draws.Resize(a);
-    f.resize(a.negatives + 1);
+    f.resize(a.negatives + 1 + 3);  // ReduceLanes4 stores four at a time
     g.resize(a.negatives + 1);
     loss_args.resize(kLossBatch + a.negatives + 1 + 16);
   }
@@ -494,16 +494,29 @@ N2V_HOGWILD inline void PrefetchAhead(const EpochArgs& a, const Plan& p, const P
 
 constexpr int kMaxVectors = kMaxDim / 16;
 
-/// The end of a kLanes-lane dot product (see kLanes): partial sums of lanes 0..15 and 16..31 in,
-/// the halving tree's total out.
-N2V_HOGWILD inline float ReduceLanes(__m512 lo, __m512 hi) {
-  const __m512 s16 = _mm512_add_ps(lo, hi);
+/// The rest of a dot product's halving tree (see kLanes) from its 16 sums p[l] + p[l + 16].
+N2V_HOGWILD inline float ReduceLanes16(__m512 s16) {
   const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(s16),
                                   _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s16), 1)));
   const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
   const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
   const __m128 s1 = _mm_add_ss(s2, _mm_movehdup_ps(s2));
   return _mm_cvtss_f32(s1);
+}
+
+/// ReduceLanes16 of four dot products at once, each level of the tree one add for all four
+/// (operands shuffled so that every lane adds exactly what ReduceLanes16 adds): the totals of
+/// a, b, c, d in lanes 0..3.
+N2V_HOGWILD inline __m128 ReduceLanes4(__m512 a, __m512 b, __m512 c, __m512 d) {
+  // [a.lo256 + a.hi256 | b.lo256 + b.hi256]
+  const __m512 ab = _mm512_add_ps(_mm512_shuffle_f32x4(a, b, 0x44), _mm512_shuffle_f32x4(a, b, 0xEE));
+  const __m512 cd = _mm512_add_ps(_mm512_shuffle_f32x4(c, d, 0x44), _mm512_shuffle_f32x4(c, d, 0xEE));
+  // One 128-bit quarter per product: [x.lo128 + x.hi128] for x = a, b, c, d.
+  const __m512 s4 = _mm512_add_ps(_mm512_shuffle_f32x4(ab, cd, 0x88), _mm512_shuffle_f32x4(ab, cd, 0xDD));
+  const __m512 s2 = _mm512_add_ps(s4, _mm512_permute_ps(s4, _MM_SHUFFLE(1, 0, 3, 2)));
+  const __m512 s1 = _mm512_add_ps(s2, _mm512_permute_ps(s2, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm512_castps512_ps128(
+      _mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), s1));
 }
 
 /// Trains one planned centre. kNV > 0: the rows are exactly kNV vectors (dim in
@@ -535,7 +548,9 @@ N2V_HOGWILD void TrainCentre(const EpochArgs& a, const Plan& p, const Plan& next
   for (int k = 0; k < nv; ++k) {
     _mm512_store_ps(h + 16 * k, _mm512_maskz_loadu_ps(mask(k), in_row + 16 * k));
   }
-  const auto dot = [&](const float* out_row) {
+  // A dot product's 32 partial sums (see kLanes), lanes l and l + 16 already added: the first
+  // level of the tree.
+  const auto dot_lanes = [&](const float* out_row) {
     __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
 #pragma GCC unroll 16
     for (int k = 0; k < nv; ++k) {
@@ -545,8 +560,9 @@ N2V_HOGWILD void TrainCentre(const EpochArgs& a, const Plan& p, const Plan& next
                                          _mm512_maskz_loadu_ps(mask(k), out_row + 16 * k),
                                          acc[k & 1], mask(k));
     }
-    return ReduceLanes(acc[0], acc[1]);
+    return _mm512_add_ps(acc[0], acc[1]);
   };
+  const auto dot = [&](const float* out_row) { return ReduceLanes16(dot_lanes(out_row)); };
   if (next.wi >= 0) PrefetchRow(a.input + static_cast<size_t>(next.wi) * dim, dim);
   for (uint32_t q = 0; q < p.pairs; ++q) {
     PrefetchAhead(a, p, next, q);
@@ -558,7 +574,13 @@ N2V_HOGWILD void TrainCentre(const EpochArgs& a, const Plan& p, const Plan& next
       // Distinct rows: no target's update changes another's dot product, so all of them are
       // taken first (their latencies overlap) and the result is word2vec.c's one-at-a-time
       // order exactly.
-      for (uint32_t j = 0; j < nt; ++j) f[j] = dot(row(j));
+      for (uint32_t j = 0; j < nt; j += 4) {
+        __m512 s16[4];
+        for (uint32_t u = 0; u < 4; ++u) {
+          s16[u] = j + u < nt ? dot_lanes(row(j + u)) : _mm512_setzero_ps();
+        }
+        _mm_storeu_ps(f + j, ReduceLanes4(s16[0], s16[1], s16[2], s16[3]));
+      }
       for (uint32_t j = 0; j < nt; ++j) g[j] = core::SgnsCoeff(f[j], j == 0 ? 1.0f : 0.0f, p.lr);
 #pragma GCC unroll 16
       for (int k = 0; k < nv; ++k) e1[k] = _mm512_setzero_ps();
