@@ -76,8 +76,9 @@ namespace cpu {
 /// the result is a pure function of the inputs, equal bit for bit to a scalar word2vec.c loop that
 /// sums each dot product in the order documented in cpu/train_sgd.cpp; with more threads updates
 /// race (Hogwild, as word2vec.c and gensim) and the tables differ run to run within noise.
-/// `input` receives the node embeddings (syn0), `output` (may be null) the context table.
-/// `on_epoch(epoch, loss)` may stop the run early by returning false.
+/// (The reported losses are summed with a vectorised softplus, within 3e-7 relative per term of
+/// libm's.) `input` receives the node embeddings (syn0), `output` (may be null) the context table.
+/// `on_epoch(epoch, loss)` may stop the run early by returning false. threads <= 0 means 1.
 absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint32_t length,
                                   int32_t num_nodes, const SgdTrainOptions& o, int threads,
                                   Embeddings* input, Embeddings* output = nullptr,
