@@ -56,12 +56,13 @@ struct PmiStats {
 
 /// The seed's rule: per user, count pairs of liked movies; D = log(Σ item counts);
 /// weight = (log xy − log x − log y + D)·xy in double; keep weight >= min_weight; undirected.
-/// Built with Boost.Graph's compressed_sparse_row_graph. Node names are movieIds as strings,
-/// nodes sorted by movieId; only movies with at least one kept edge are nodes.
-/// A user's liked movies are a set (a repeated rating counts once). Memory is O(liked ratings +
-/// threads × liked movies + kept edges); threads <= 0 means OpenMP's default. When no rating is
-/// liked or no pair reaches min_weight, returns InvalidArgumentError with the counts (and fills
-/// `stats` as far as it got). The graph does not depend on `threads`.
+/// Node names are movieIds as strings, nodes sorted by movieId; only movies with at least one
+/// kept edge are nodes. A user's liked movies are a set (a repeated rating counts once).
+/// Memory: the graph (8 B per edge slot) + ~3 B per kept edge while it is built + O(liked
+/// ratings + threads × liked movies); time: O(Σ over users of k²) counting, parallel over movie
+/// rows. threads <= 0 means OpenMP's default. When no rating is liked or no pair reaches
+/// min_weight, returns InvalidArgumentError with the counts (and fills `stats` as far as it got).
+/// The graph does not depend on `threads`.
 absl::StatusOr<Graph> BuildPmiGraph(const std::vector<Rating>& ratings, const PmiOptions& o,
                                     PmiStats* stats, int threads);
 

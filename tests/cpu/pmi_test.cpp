@@ -11,9 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "n2v/movielens.hpp"
+#include "n2v/synth.hpp"
 
 namespace n2v {
 namespace {
@@ -203,6 +208,46 @@ TEST(BuildPmiGraph, OtherThresholdsMatchTheReference) {
   EXPECT_EQ(stats.liked_ratings, ref.liked);
   ExpectWellFormedUndirected(*g);
   ExpectMatchesReference(*g, ref);
+}
+
+// --- synthetic ratings: dense rows, many nodes ----------------------------------------------------
+
+TEST(BuildPmiGraph, DenseSyntheticRatingsMatchTheReference) {
+  // Heavy users and a low min_rating make most rows dense (the counter-scan path) and give more
+  // nodes than one transpose block (2048 rows), split over threads: the paths ml-latest-small at
+  // min_rating 5 barely touches. Seed 11, printed on failure by the reference's counts.
+  SynthRatingsOptions so;
+  so.users = 120;
+  so.movies = 8000;
+  so.ratings = 12000;
+  so.user_sigma = 1.0;  // a milder tail: the std::map reference pays ~1 µs per pair
+  so.seed = 11;
+  const std::string dir = ::testing::TempDir() + "/n2v_pmi_synth_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(WriteSynthRatings(so, dir).ok());
+  const std::string path = dir + "/ratings.csv";
+  const auto ratings = ReadRatings(path);
+  ASSERT_TRUE(ratings.ok()) << ratings.status();
+  const PmiOptions o{3.0, 5.0};  // min_rating, min_weight
+  PmiStats stats;
+  const auto g = BuildPmiGraph(*ratings, o, &stats, 2);
+  ASSERT_TRUE(g.ok()) << g.status();
+  ASSERT_GT(g->num_nodes(), 2048) << "the test no longer spans two transpose blocks";
+  const Reference ref = SeedReference(path, o.min_rating, o.min_weight);
+  EXPECT_EQ(stats.liked_ratings, ref.liked);
+  EXPECT_EQ(stats.users, ref.users);
+  EXPECT_EQ(stats.pairs_counted, ref.pairs_counted);
+  EXPECT_EQ(stats.distinct_pairs, ref.distinct_pairs);
+  ExpectWellFormedUndirected(*g);
+  ExpectMatchesReference(*g, ref);
+  for (const int threads : {1, 3}) {
+    const auto other = BuildPmiGraph(*ratings, o, nullptr, threads);
+    ASSERT_TRUE(other.ok()) << other.status();
+    EXPECT_EQ(other->offsets, g->offsets) << threads << " threads";
+    EXPECT_EQ(other->neighbors, g->neighbors) << threads << " threads";
+    EXPECT_EQ(other->weights, g->weights) << threads << " threads";
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // --- small cases

@@ -46,7 +46,9 @@ void ExpectValidSynthGraph(const Graph& g, const SynthGraphOptions& o) {
       ASSERT_GE(u, 0);
       ASSERT_LT(u, g.num_nodes());
       ASSERT_NE(u, v) << "self-loop at " << v;
-      if (e > g.offsets[v]) ASSERT_LT(g.neighbors[e - 1], u) << "row " << v << " unsorted or repeated";
+      if (e > g.offsets[v]) {
+        ASSERT_LT(g.neighbors[e - 1], u) << "row " << v << " unsorted or repeated";
+      }
       if (o.weighted) {
         ASSERT_GT(g.weights[e], 0.0f);
         ASSERT_LE(g.weights[e], 1.0f);
