@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <future>
 #include <limits>
 #include <memory>
 #include <string>
@@ -962,76 +963,91 @@ absl::StatusOr<Graph> ReadEdgeListFrom(const std::string& path, int fd, const st
   N2V_RETURN_IF_ERROR(source.Open());
   EdgeListParser parser(path, o, source.gzip());
 
-  // Text arrives in blocks; the unfinished last line of a block moves to the front of the buffer
-  // and the next block is read after it. A line longer than the buffer grows the buffer.
-  // 16 MiB blocks; a small plain file gets a buffer its size (+1, so the read that finds the end
-  // needs no growth), a small gzip file one of a few times its size (it grows as needed).
+  // Blocks of text are read (and inflated) by a second thread while this one parses the previous
+  // block: two buffers, one handed over at a time through a future. 16 MiB blocks; a small plain
+  // file gets one block its size (+1: the block that comes back short says "end of file"), a
+  // small gzip file a few times its size.
   size_t cap = size_t{16} << 20;
   if (file_size > 0) {
     cap = std::min<uint64_t>(cap, source.gzip() ? std::max<uint64_t>(4 * file_size, 1 << 16)
                                                 : file_size + 1);
   }
-  std::unique_ptr<char[]> buf(new char[cap]);
-  size_t have = 0;
-  bool first = true, eof = false;
-  uint64_t text_bytes = 0;
-  while (!eof) {
-    if (have == cap) {
-      std::unique_ptr<char[]> bigger(new char[cap * 2]);
-      std::memcpy(bigger.get(), buf.get(), have);
-      buf = std::move(bigger);
-      cap *= 2;
+  std::unique_ptr<char[]> bufs[2] = {std::unique_ptr<char[]>(new char[cap]),
+                                     std::unique_ptr<char[]>(new char[cap])};
+  /// Fills a whole block unless the text ends first.
+  const auto fill = [&source, cap](char* dst) -> absl::StatusOr<size_t> {
+    size_t have = 0;
+    while (have < cap) {
+      N2V_ASSIGN_OR_RETURN(const size_t got, source.Read(dst + have, cap - have));
+      if (got == 0) break;
+      have += got;
     }
-    N2V_ASSIGN_OR_RETURN(const size_t got, source.Read(buf.get() + have, cap - have));
-    if (got == 0) eof = true;
-    have += got;
-    text_bytes += got;
-    const char* b = buf.get();
-    if (first && have > 0) {
-      first = false;
-      if (have >= sizeof(kCsrMagic) && std::memcmp(b, kCsrMagic, sizeof(kCsrMagic)) == 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ": expected a text edge list, got an n2v CSR file",
-            source.gzip() ? " compressed with gzip (decompress it and read it as a graph)"
-                          : " (read it as a graph, not as an edge list)"));
-      }
-      if (have >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) b += 3;  // UTF-8 byte-order mark
-      // Size the edge arrays from the first block's line length and the file's size (times the
-      // compression ratio so far for gzip), so they are not copied as they grow.
-      if (S_ISREG(st.st_mode) && !eof) {
-        const char* e = buf.get() + have;
-        const int64_t nl = std::count(b, e, '\n');
-        if (nl > 0 && source.consumed() > 0) {
-          const double text_total = static_cast<double>(st.st_size) *
-                                    static_cast<double>(text_bytes) /
-                                    static_cast<double>(source.consumed());
-          const double per_line = static_cast<double>(e - b) / static_cast<double>(nl);
-          // At most one edge per 4 bytes ("a b\n") and half the memory: the guess only saves
-          // copies, it must not reserve what a file of blank lines would never use.
-          const double most = std::min(text_total / 4.0, static_cast<double>(PhysicalMemoryBytes()) /
-                                                             (o.weighted ? 24.0 : 16.0));
-          parser.Reserve(static_cast<size_t>(std::min(1.1 * text_total / per_line, most)));
-        }
+    return have;
+  };
+  // Declared after what the reading thread uses, so that an early return waits for that thread
+  // (a std::async future blocks in its destructor) before source and bufs go away.
+  std::future<absl::StatusOr<size_t>> next;
+
+  // The unfinished last line of a block waits in `carry` for the rest of it.
+  std::string carry;
+  N2V_ASSIGN_OR_RETURN(size_t got, fill(bufs[0].get()));
+  const char* b = bufs[0].get();
+  if (got >= sizeof(kCsrMagic) && std::memcmp(b, kCsrMagic, sizeof(kCsrMagic)) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": expected a text edge list, got an n2v CSR file",
+        source.gzip() ? " compressed with gzip (decompress it and read it as a graph)"
+                      : " (read it as a graph, not as an edge list)"));
+  }
+  bool bom = got >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0;  // UTF-8 byte-order mark
+  if (S_ISREG(st.st_mode) && got == cap && source.consumed() > 0) {
+    // Size the edge arrays from the first block's line length and the file's size (times the
+    // compression ratio so far for gzip), so they are not copied as they grow.
+    const int64_t nl = std::count(b, b + got, '\n');
+    if (nl > 0) {
+      const double text_total = static_cast<double>(file_size) * static_cast<double>(got) /
+                                static_cast<double>(source.consumed());
+      const double per_line = static_cast<double>(got) / static_cast<double>(nl);
+      // At most one edge per 4 bytes ("a b\n") and half the memory: the guess only saves
+      // copies, it must not reserve what a file of blank lines would never use.
+      const double most = std::min(text_total / 4.0, static_cast<double>(PhysicalMemoryBytes()) /
+                                                         (o.weighted ? 24.0 : 16.0));
+      parser.Reserve(static_cast<size_t>(std::min(1.1 * text_total / per_line, most)));
+    }
+  }
+  for (int cur = 0;; cur ^= 1) {
+    const bool eof = got < cap;
+    if (!eof) {
+      next = std::async(std::launch::async, fill, bufs[cur ^ 1].get());
+    }
+    b = bufs[cur].get();
+    const char* const e = b + got;
+    if (bom) {
+      b += 3;
+      bom = false;
+    }
+    if (!carry.empty()) {
+      // The line begun in the previous block ends at this block's first line break.
+      const char* nl = static_cast<const char*>(std::memchr(b, '\n', static_cast<size_t>(e - b)));
+      const char* end = nl != nullptr ? nl + 1 : e;
+      carry.append(b, static_cast<size_t>(end - b));
+      b = end;
+      if (nl != nullptr || eof) {
+        N2V_RETURN_IF_ERROR(parser.Parse(carry.data(), carry.data() + carry.size()));
+        carry.clear();
       }
     }
-    const char* e = buf.get() + have;
+    // Up to the last line break; at the end of the text, everything.
     const char* cut = e;
     if (!eof) {
-      // Parse up to the last line break; the rest waits for more text.
-      cut = b;
-      for (const char* q = e; q > b; --q) {
-        if (q[-1] == '\n') {
-          cut = q;
-          break;
-        }
-      }
+      while (cut > b && cut[-1] != '\n') --cut;
     }
     N2V_RETURN_IF_ERROR(parser.Parse(b, cut));
-    const size_t rest = static_cast<size_t>(e - cut);
-    std::memmove(buf.get(), cut, rest);
-    have = rest;
+    carry.append(cut, static_cast<size_t>(e - cut));
+    if (eof) break;
+    N2V_ASSIGN_OR_RETURN(got, next.get());
   }
-  buf.reset();
+  bufs[0].reset();
+  bufs[1].reset();
   return parser.Finish(stats);
 }
 

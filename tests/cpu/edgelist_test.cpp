@@ -611,6 +611,28 @@ TEST(EdgeList, NumericIdsMatchTheReferenceWhateverTableTheyLandIn) {
   EXPECT_EQ(g->neighbors, ref.neighbors);
 }
 
+TEST(EdgeList, CrlfAndUtf8SplitAtTheBlockBoundary) {
+  constexpr size_t kBlock = size_t{16} << 20;  // the reader's block size
+  for (const std::string line : {std::string("a b\r\n"), std::string("a \xC3\xA9\n")}) {
+    // A comment fills the first block up to where `line` straddles it: the CR (or the second
+    // byte of the é) is the block's last byte... or its first.
+    for (const size_t before_end : {size_t{2}, size_t{1}}) {
+      const size_t comment = kBlock - (line.size() - before_end);
+      std::string text = "#" + std::string(comment - 2, 'x') + "\n" + line + "b c\n";
+      // The block's last byte is line[line.size() - before_end - 1].
+      ASSERT_EQ(text[kBlock - 1], line[line.size() - before_end - 1]);
+      EdgeListStats st;
+      const Graph g = Read(text, {}, &st);
+      const std::vector<std::string> want =
+          line[2] == 'b' ? std::vector<std::string>{"a", "b", "c"}
+                         : std::vector<std::string>{"a", "\xC3\xA9", "b", "c"};
+      EXPECT_EQ(g.names, want);
+      EXPECT_EQ(st.lines, 2);
+      EXPECT_EQ(st.comment_or_blank, 1);
+    }
+  }
+}
+
 TEST(EdgeList, ALineLongerThanTheReadBlock) {
   const std::string long_id(20 << 20, 'x');  // 20 MiB: the 16 MiB buffer has to grow
   const Graph g = Read("a b\n" + long_id + " a\nb c\n");
