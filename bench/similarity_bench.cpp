@@ -1,11 +1,14 @@
 // Cosine top-k micro-benchmarks: ml-latest-small's table (1405 × 50, the seed's 5 queries) and a
 // large one (100k × 128, 16 queries). Twin: bench/similarity_bench.cu (cuBLAS GEMM + top-k).
 //
-// Napkin math: every query streams the whole normalised table once, rows × dim × 4 B — 51 MB
-// per query for 100k × 128 — plus the normalisation pass (read + write, 2 × 51 MB, once per
-// call). At this machine's ~10 GB/s per core that is ~5 ms per query per core; the dot
-// products (rows × dim FMAs, 16 per instruction) are far cheaper than the bytes. Batching
-// queries into a GEMM (as the CUDA twin does) is what would lift it past the bandwidth bound.
+// Read bandwidth of this machine (2 vCPUs of a Xeon @ 2.5 GHz, 36 MB L3), measured by
+// BM_StreamRead below (a sum over a 256 MiB array, 7× the L3: the access pattern of a top-k
+// scan), median of 3, 2026-11-28, load average 6.2 from other jobs: 8.2 GB/s per second of CPU
+// time on one thread (4.1 GB/s of wall time: the thread got half a core), 7.7 GB/s per
+// CPU-second on two (5.1 GB/s wall). walk_bench's BM_StreamCopy gives 9.5 GB/s for STREAM's
+// copy on the same machine. Measured rates below are per CPU-second at the same load.
+#include <omp.h>
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -31,6 +34,20 @@ Embeddings Random(int32_t rows, int32_t dim) {
 }
 
 // Args: rows, dim, queries, threads.
+//
+// DRAM bytes per top-k row (one query's k results): the query scans the whole normalised table,
+// rows × dim × 4 B, plus its share of the normalisation pass (read e + write the unit table:
+// 2 × rows × dim × 4 B per call, amortised over the call's queries); heaps and the query row
+// stay in L1.
+//   1405 × 50 (ml-latest-small, 5 queries): 281 KB per scan, L2-resident after the first, so no
+//     DRAM bound applies; each call reads e and writes its copy once (562 KB). Measured: 23.6k
+//     queries per CPU-second.
+//   100k × 128, 16 queries: 51.2 MB per scan (past L3) + 2 × 51.2 MB / 16 = 57.6 MB per query: at
+//     8.2 GB/s one core allows ~142 queries/s (two at 7.7 GB/s each: ~267/s). Measured: 106
+//     queries per CPU-second on one thread, 75% of the bound: this one is bandwidth-bound.
+//     The dot products (128 FMAs per row, 16 per AVX-512 instruction) cost less than the
+//     bytes; batching queries into one GEMM (as the CUDA twin does) is what lifts the bound,
+//     since each table row is then read once for many queries.
 void BM_TopKCosine(benchmark::State& state) {
   const int32_t rows = static_cast<int32_t>(state.range(0));
   const int32_t dim = static_cast<int32_t>(state.range(1));
@@ -56,6 +73,31 @@ BENCHMARK(BM_TopKCosine)
     ->Args({100000, 128, 16, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// Read bandwidth, the figure the comments above divide by: a sum over 64 Mi 4-byte words
+// (256 MiB), each byte read once, as a top-k scan reads the table. Integers, so the sum
+// vectorises (a float sum may not be reassociated and would time the adder, not memory).
+// Arg: threads.
+void BM_StreamRead(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  constexpr int64_t kElems = int64_t{64} << 20;
+  static const std::vector<uint32_t> a(kElems, 1u);
+  const uint32_t* const src = a.data();
+  for (auto _ : state) {
+    uint64_t sum = 0;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : sum)
+    for (int64_t i = 0; i < kElems; ++i) sum += src[i];
+    benchmark::DoNotOptimize(sum);
+  }
+  state.counters["bytes/s"] = benchmark::Counter(
+      4.0 * static_cast<double>(kElems) * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_StreamRead)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();  // CPU column: all threads, to tell bandwidth from a busy machine
 
 }  // namespace
 }  // namespace n2v

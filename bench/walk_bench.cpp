@@ -2,14 +2,16 @@
 // (2M edge slots, mean degree 20), the CPU backend's alias build and node2vec steps per second.
 // Twin: bench/walk_bench.cu (when it exists). Threads are the benchmark argument.
 //
-// Napkin math for one candidate (graph far larger than L2): the row bounds of v (16 B), one alias
-// slot (keep + alias, 8 B) and the candidate id (4 B), then — unless q = 1 — HasEdge(x, t) reads
-// x's bounds (16 B) and ~log2(20) ≈ 4 probes of its row: about 6 cache lines ≈ 400 B of traffic
-// (3 lines, ~200 B, at q = 1). At ~10 GB/s per core that bounds a core near 25M candidates/s (50M
-// at q = 1); memory latency is the real limit (the lines are dependent, ~100 ns per step), which
-// is why SampleWalks interleaves 8 walks per thread with prefetches. Rejection multiplies the
-// candidates: on this triangle-free random graph almost every move is outward, accepted with
-// (1/q)/max(1/p, 1, 1/q) — 1/16 at p = 0.25, q = 4 (16 candidates per step), 1 at p = 4, q = 0.25.
+// Memory bandwidth of this machine (2 vCPUs of a Xeon @ 2.5 GHz, 36 MB L3), measured by
+// BM_StreamCopy below (STREAM's copy kernel over two 128 MiB arrays, 3.6× the L3, counted as
+// STREAM counts it: 16 B per element), median of 3, 2026-11-28, load average 6.3 from other
+// jobs: 9.5 GB/s per second of CPU time on one thread (4.7 GB/s of wall time: the thread got
+// half a core), 8.7 GB/s per CPU-second on two (4.3 GB/s wall). An idle two-core figure could
+// not be taken on this shared machine. The bounds below divide 9.5 GB/s by the DRAM bytes an
+// operation moves (a random access moves a whole 64-byte line however few bytes it uses), and
+// the measured rates beside them are per CPU-second at the same load.
+#include <omp.h>
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -58,6 +60,12 @@ const Graph& SyntheticGraph() {
   return g;
 }
 
+// DRAM bytes per edge slot: the weight read (4 B), keep and alias written (8 B), the row bounds
+// (8 B per row: 0.4 B per slot); Vose's scratch (scaled probabilities, small/large lists) stays
+// in L1 for rows of ~20. Streamed, ~12 B per slot, ~20 B with the write-allocate reads of keep
+// and alias: 9.5 GB/s allows ~475M slots/s on one core. Measured: 55M slots per CPU-second
+// (12% of that): the cost is Vose's per-row loop (a division per slot, unpredictable
+// small/large branches), not bytes.
 void BM_BuildAliasTables(benchmark::State& state) {
   const Graph& g = SyntheticGraph();
   const int threads = static_cast<int>(state.range(0));
@@ -71,6 +79,24 @@ void BM_BuildAliasTables(benchmark::State& state) {
 BENCHMARK(BM_BuildAliasTables)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Args: threads, p·100, q·100. 20000 walks of 80 nodes per iteration (1.6M steps).
+//
+// DRAM bytes per walk step (the graph's 2M slots × 16 B of neighbours, weights, keep and alias
+// are 32 MB: past L2, mostly past L3 under load). One candidate from v: the row bounds offsets[v],
+// offsets[v+1] (1 line), keep[e] (1 line), alias[e] when the coin rejects column e (about half
+// the time) and neighbors[e'] (1 line): ~3.5 lines, 224 B. Unless q = 1, HasEdge(x, t) adds x's
+// bounds (1 line) and a binary search of x's ~20-entry row (80 B: ~2 lines): ~3 lines, 192 B.
+//   p = q = 1 (the seed's): 1 candidate per step, ~224 B: 9.5 GB/s allows ~42M steps/s on one
+//     core. Measured: 10.5M steps per CPU-second (25% of it).
+//   p = 4, q = 0.25: outward moves are accepted outright (1/q is the largest bias) and almost all
+//     moves on this triangle-free graph are outward: ~1.05 candidates, ~420 B per step: ~23M
+//     steps/s per core. Measured (2 threads): 2.6M steps per CPU-second (11%).
+//   p = 0.25, q = 4: outward accepted with (1/q)/(1/p) = 1/16, so ~16 candidates per step; v's
+//     lines stay cached after the first, each further candidate costs its HasEdge (~3 lines) and
+//     its column (1 line): ~16 × 256 B ≈ 4 KB per step: ~2.3M steps/s per core. Measured:
+//     0.67M steps per CPU-second (29%).
+// The lines are dependent loads (row bounds, then the slot, then the neighbour's row), ~100 ns
+// each from DRAM, so latency binds at a quarter of the bandwidth bound: SampleWalks interleaves
+// 8 walks per thread with prefetches to keep several misses in flight.
 void BM_SampleWalks(benchmark::State& state) {
   const Graph& g = SyntheticGraph();
   static const AliasTables alias = BuildAliasTables(g.view(), 2);
@@ -100,6 +126,30 @@ BENCHMARK(BM_SampleWalks)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(0.3);
+
+// STREAM's copy kernel (McCalpin), the bandwidth figure the comments above divide by: c[i] = a[i]
+// over two 128 MiB arrays of doubles, counted as STREAM counts it (8 B read + 8 B written per
+// element; the write-allocate read of c is real traffic but not counted). Arg: threads.
+void BM_StreamCopy(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  constexpr int64_t kElems = int64_t{16} << 20;  // 128 MiB per array
+  static std::vector<double> a(kElems, 1.0), c(kElems, 0.0);
+  double* const dst = c.data();
+  const double* const src = a.data();
+  for (auto _ : state) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t i = 0; i < kElems; ++i) dst[i] = src[i];
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes/s"] = benchmark::Counter(
+      16.0 * static_cast<double>(kElems) * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_StreamCopy)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();  // CPU column: all threads, to tell bandwidth from a busy machine
 
 }  // namespace
 }  // namespace n2v
