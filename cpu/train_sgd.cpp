@@ -3,7 +3,7 @@
 // Twin: cuda/sgd.cu (n2v::cuda::TrainSgd): the same draws (core/word2vec.hpp), initialisation and
 // per-pair math (core/sgns.hpp); only the summation order of a dot product differs.
 // Threading: one OpenMP team per epoch; threads take chunks of walks in order (dynamic schedule)
-// and update the shared tables without locks (Hogwild, see kHogwild below).
+// and update the shared tables without locks (Hogwild, see N2V_HOGWILD below).
 #include <omp.h>
 #include <zlib.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -16,6 +16,7 @@
 #pragma GCC diagnostic pop
 #endif
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,8 +51,8 @@
 // ThreadSanitizer (scripts/sanitize tsan) leaves their memory accesses out, and reports only what
 // happens outside them (set-up, counting, the loss and progress bookkeeping), which must be
 // race-free and is (train_sgd_test runs both kernels on several threads). TSan would not see the
-// AVX-512 kernel's 64-byte accesses anyway (it instruments accesses of 1 to 16 bytes), but it
-// would see the portable kernel's scalar ones. It changes nothing in other builds.
+// vectorised 64-byte accesses anyway (it instruments accesses of 1 to 16 bytes), but it would see
+// any scalar one. It changes nothing in other builds.
 #if defined(__clang__) || defined(__GNUC__)
 #define N2V_HOGWILD __attribute__((no_sanitize("thread")))
 #else
@@ -117,15 +118,33 @@ AliasTables NegativeTable(const std::vector<uint64_t>& counts, double power) {
   return BuildAliasTables(one_row, 1);
 }
 
+/// Allocates (without touching) room for a table of `size` floats plus kAlignSlack, and asks for
+/// transparent huge pages over it. Rows are visited at random: on 4 KiB pages a table past a few
+/// MB misses the TLB on nearly every row (a page walk on top of the cache miss), on 2 MiB pages
+/// a 100k x 128 table is 50 TLB entries. Linux's default THP mode is "madvise", so without the
+/// advice the tables get small pages; where THP is off the advice is ignored.
+void ReserveTable(std::vector<float>* v, size_t size) {
+  v->reserve(size + kAlignSlack);
+#if defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(v->data());
+  const uintptr_t end = begin + v->capacity() * sizeof(float);
+  const uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1), last = end & ~(kHuge - 1);
+  if (last > first) {
+    ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);  // advice only
+  }
+#endif
+}
+
 /// core::Word2vecInit for the input table; the output table starts at zero.
 void InitTables(int32_t n, int32_t dim, uint64_t seed, int threads, Embeddings* input,
                 Embeddings* output) {
   const size_t size = static_cast<size_t>(n) * static_cast<size_t>(dim);
   input->rows = output->rows = n;
   input->dim = output->dim = dim;
-  input->data.reserve(size + kAlignSlack);
+  ReserveTable(&input->data, size);
   input->data.resize(size);
-  output->data.reserve(size + kAlignSlack);
+  ReserveTable(&output->data, size);
   output->data.assign(size, 0.0f);
   const core::PhiloxKey key = core::SgdInitKey(seed);
   float* const data = input->data.data();
@@ -1170,7 +1189,7 @@ absl::StatusOr<SgdState> ReadSgdCheckpoint(const std::string& path) {
   s.input.rows = s.output.rows = h.num_nodes;
   s.input.dim = s.output.dim = h.dim;
   for (std::vector<float>* t : {&s.input.data, &s.output.data}) {
-    t->reserve(static_cast<size_t>(size) + kAlignSlack);  // see AlignedTable
+    ReserveTable(t, static_cast<size_t>(size));
     t->resize(static_cast<size_t>(size));
   }
   uint32_t crc = ::crc32(0, nullptr, 0);
