@@ -88,9 +88,10 @@ absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint3
 /// TrainSgd on the walks [0, num_walks) of `g` (core::WalkOne with `wp`) without ever holding
 /// them: each thread samples a few walks at a time into its own buffer, trains on them and drops
 /// them, every epoch. The negative table needs the node counts first, so a fresh run starts with
-/// one extra pass that samples every walk and only counts (the cost of about one epoch's walk
-/// sampling, typically a few percent of an epoch's training). With one thread the tables equal
-/// TrainSgd's on the materialised walks bit for bit.
+/// one extra pass that samples every walk and only counts: one epoch's walk sampling, about 1 %
+/// of an epoch's training (100k-node graph, walks of 40, dim 128: 0.53 s against 44 s of CPU).
+/// Every call also checksums the graph arrays once (crc32, to recognise a resumed run's graph).
+/// With one thread the tables equal TrainSgd's on the materialised walks bit for bit.
 /// `state` is the run: default-constructed, a new run (it is filled in); from a checkpoint
 /// (ReadSgdCheckpoint) or an earlier call that stopped early, the run continues at
 /// state->next_epoch exactly as if it had never stopped (FailedPrecondition if the graph, walk
