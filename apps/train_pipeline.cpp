@@ -55,6 +55,10 @@ void AddModelFlags(CLI::App* c, ModelFlags& f) {
                 "adam: the Keras example's model (one table, BCE, Adam, L2)")
       ->check(CLI::IsMember({"sgd", "adam"}));
   c->add_option("--lr,--alpha", f.lr, "Learning rate (-1: 0.025 for sgd, 0.001 for adam)");
+  c->add_option("--embedding", f.embedding,
+                "sgd: the vectors written: input+output (word2vec's two tables summed, w + c as "
+                "Levy et al. 2015; better for link prediction) or input (syn0 alone, gensim's wv)")
+      ->check(CLI::IsMember({"input+output", "input"}));
   c->add_option("--batch", f.batch, "Batch size (adam only)");
   c->add_option("--l2", f.l2, "L2 penalty on the table (adam only)");
 }
@@ -236,6 +240,16 @@ absl::StatusOr<std::string> ResolveCheckpoint(const std::string& resume) {
   return path;
 }
 
+// w + c: the output table added to the input table, row by row.
+void AddTables(const Embeddings& output, Embeddings* input) {
+  N2V_CHECK(output.rows == input->rows && output.dim == input->dim);
+  float* in = input->data.data();
+  const float* out = output.data.data();
+  const int64_t n = static_cast<int64_t>(input->data.size());
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) in[i] += out[i];
+}
+
 // A resumed run must be the same run: name the first setting that differs, as its flag.
 absl::Status CheckSameRun(const std::string& path, const SgdState& s, const SgdTrainOptions& o,
                           int32_t num_nodes, uint32_t length, uint64_t num_walks) {
@@ -289,9 +303,11 @@ absl::StatusOr<TrainResult> TrainSgdRegime(const Graph& graph, const AliasTables
     std::vector<int32_t> walks(num_walks * w.walk_length);
     N2V_RETURN_IF_ERROR(cuda::SampleWalks(g, alias.view(), wp, 0, num_walks, walks.data()));
     res.walks_ms = clock.Lap();
+    Embeddings output;
     N2V_ASSIGN_OR_RETURN(SgdStats stats,
                          cuda::TrainSgd(walks.data(), static_cast<int64_t>(num_walks),
-                                        w.walk_length, g.num_nodes, o, &res.emb));
+                                        w.walk_length, g.num_nodes, o, &res.emb, &output));
+    if (m.embedding == "input+output") AddTables(output, &res.emb);
     res.training_ms = clock.Lap();
     res.losses = std::move(stats.losses);
     res.pairs = stats.pairs;
@@ -362,6 +378,7 @@ absl::StatusOr<TrainResult> TrainSgdRegime(const Graph& graph, const AliasTables
   res.losses = std::move(stats.losses);
   res.pairs = stats.pairs;
   res.emb = std::move(state.input);
+  if (m.embedding == "input+output") AddTables(state.output, &res.emb);
   return res;
 }
 

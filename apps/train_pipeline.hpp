@@ -42,6 +42,8 @@ struct ModelFlags {
   double lr = -1;
   int32_t batch = 1024;  // adam only
   double l2 = 1e-6;      // adam only
+  // sgd only: the vectors written, "input+output" (syn0 + syn1neg) or "input" (syn0, gensim's wv)
+  std::string embedding = "input+output";
 };
 
 /// Run-wide flags.
