@@ -7,9 +7,8 @@
 // time on one thread (4.1 GB/s of wall time: the thread got half a core), 7.7 GB/s per
 // CPU-second on two (5.1 GB/s wall). walk_bench's BM_StreamCopy gives 9.5 GB/s for STREAM's
 // copy on the same machine. Measured rates below are per CPU-second at the same load.
-#include <omp.h>
-
 #include <benchmark/benchmark.h>
+#include <omp.h>
 
 #include <cstdint>
 #include <vector>

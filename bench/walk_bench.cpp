@@ -10,9 +10,8 @@
 // not be taken on this shared machine. The bounds below divide 9.5 GB/s by the DRAM bytes an
 // operation moves (a random access moves a whole 64-byte line however few bytes it uses), and
 // the measured rates beside them are per CPU-second at the same load.
-#include <omp.h>
-
 #include <benchmark/benchmark.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstdint>

@@ -390,8 +390,8 @@ absl::StatusOr<Graph> BuildPmiGraph(const std::vector<Rating>& ratings, const Pm
       const bool x_first = lex_rank[x] < lex_rank[y];
       const double log_fy = log_freq(y);
       neighbors[slot] = node_of[y];
-      weights[slot] = static_cast<float>(
-          PmiWeight(log_of.data(), xy, x_first ? log_fx : log_fy, x_first ? log_fy : log_fx, log_d));
+      weights[slot] = static_cast<float>(PmiWeight(log_of.data(), xy, x_first ? log_fx : log_fy,
+                                                   x_first ? log_fy : log_fx, log_d));
     }
   }
   std::vector<ByteArena>().swap(arenas);

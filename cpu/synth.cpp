@@ -47,8 +47,15 @@ core::PhiloxKey KeyOf(uint64_t seed, uint64_t tag) {
   return core::PhiloxKey{static_cast<uint32_t>(k), static_cast<uint32_t>(k >> 32)};
 }
 enum Tag : uint64_t {
-  kTagChunk = 1, kTagPermutation, kTagWeight, kTagPlod, kTagSubsample,
-  kTagMovie, kTagUser, kTagRate, kTagPick,
+  kTagChunk = 1,
+  kTagPermutation,
+  kTagWeight,
+  kTagPlod,
+  kTagSubsample,
+  kTagMovie,
+  kTagUser,
+  kTagRate,
+  kTagPick,
 };
 
 uint64_t Pack(uint64_t u, uint64_t v) { return u << 32 | v; }
@@ -120,10 +127,10 @@ absl::Status ValidateGraphOptions(const SynthGraphOptions& o) {
   }
   const int64_t pairs = o.directed ? o.nodes * (o.nodes - 1) : o.nodes * (o.nodes - 1) / 2;
   if (o.edges < 1 || o.edges > pairs) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "synth graph: edges: expected an integer in [1, ", pairs, "] (", o.nodes, " nodes have ",
-        pairs, o.directed ? " ordered" : "", " node pairs; self-loops are excluded), got ",
-        o.edges));
+    return absl::InvalidArgumentError(
+        absl::StrCat("synth graph: edges: expected an integer in [1, ", pairs, "] (", o.nodes,
+                     " nodes have ", pairs, o.directed ? " ordered" : "",
+                     " node pairs; self-loops are excluded), got ", o.edges));
   }
   if (o.model == SynthModel::kRmat) {
     const double d = 1.0 - o.rmat_a - o.rmat_b - o.rmat_c;
@@ -131,13 +138,14 @@ absl::Status ValidateGraphOptions(const SynthGraphOptions& o) {
       if (!std::isfinite(x) || x < 0 || x > 1 || d < -1e-12) {
         return absl::InvalidArgumentError(absl::StrCat(
             "synth graph: rmat: expected probabilities a, b, c >= 0 with a + b + c <= 1 (d = 1 - "
-            "a - b - c), got a=", o.rmat_a, " b=", o.rmat_b, " c=", o.rmat_c));
+            "a - b - c), got a=",
+            o.rmat_a, " b=", o.rmat_b, " c=", o.rmat_c));
       }
     }
   }
   if (o.model == SynthModel::kPlod && (!std::isfinite(o.plod_alpha) || o.plod_alpha <= 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "synth graph: plod: alpha: expected a finite number > 0, got ", o.plod_alpha));
+    return absl::InvalidArgumentError(
+        absl::StrCat("synth graph: plod: alpha: expected a finite number > 0, got ", o.plod_alpha));
   }
   return absl::OkStatus();
 }
@@ -157,7 +165,7 @@ void DrawChunk(const SynthGraphOptions& o, const std::vector<uint32_t>& permutat
   };
   if (o.model == SynthModel::kRmat) {
     // permute_vertices = false: Boost would draw a fresh permutation per iterator (per chunk),
-    // scattering each chunk's hubs differently; one permutation of the whole graph is applied here.
+    // scattering each chunk's hubs differently; one permutation of the graph is applied here.
     // The iterator's own count is only its end test (and yields one edge fewer than asked), so
     // it is asked for one more and read `count` times.
     boost::rmat_iterator<Engine, TraitsGraph> it(gen, n, static_cast<size_t>(count) + 1, o.rmat_a,
@@ -167,8 +175,12 @@ void DrawChunk(const SynthGraphOptions& o, const std::vector<uint32_t>& permutat
       emit(i, permutation[it->first], permutation[it->second]);
     }
   } else {
-    // The (gen, n, m) form draws m uniform ordered pairs with replacement (u != v); the first M
-    // distinct of them are a uniform M-subset: exactly G(n, M).
+    // Boost 1.74's erdos_renyi_iterator (either constructor: the probability form only turns
+    // p·n² into a count) draws uniform ordered pairs with replacement, u != v: a multigraph with
+    // fewer than m distinct edges. Its first M distinct pairs are a uniform M-subset, exactly
+    // G(n, M), and chunks of it draw in parallel. sorted_erdos_renyi_iterator would give G(n, p)
+    // instead (geometric skips, O(n + m), no duplicates) but a binomial edge count, in one
+    // sequential stream that cannot be split across threads.
     boost::erdos_renyi_iterator<Engine, TraitsGraph> it(gen, n, static_cast<size_t>(count) + 1,
                                                         false);
     for (int64_t i = 0; i < count; ++i, ++it) emit(i, it->first, it->second);
@@ -179,9 +191,8 @@ void DrawChunk(const SynthGraphOptions& o, const std::vector<uint32_t>& permutat
 /// parallel and consumed in order (an OpenMP ordered loop), so one thread's hash-set inserts
 /// overlap the other threads' drawing. Fewer than o.edges only when max_chunks ran out.
 std::vector<uint64_t> FirstDistinctOfChunks(const SynthGraphOptions& o,
-                                            const std::vector<uint32_t>& permutation,
-                                            int64_t chunk, int64_t max_chunks, int threads,
-                                            SynthGraphStats* st) {
+                                            const std::vector<uint32_t>& permutation, int64_t chunk,
+                                            int64_t max_chunks, int threads, SynthGraphStats* st) {
   const int64_t m = o.edges;
   KeySet seen(m);
   std::vector<uint64_t> accepted;
@@ -233,7 +244,7 @@ double PlodDegreeSum(double beta, double alpha, double n, double lo, double hi) 
     return beta * (std::pow(b, 1 - alpha) - std::pow(a, 1 - alpha)) / (1 - alpha);
   };
   const auto clip = [&](double x) { return std::clamp(x, 1.0, n); };
-  const double x_hi = clip(std::pow(beta / hi, 1 / alpha));              // f(x) >= hi below
+  const double x_hi = clip(std::pow(beta / hi, 1 / alpha));               // f(x) >= hi below
   const double x_lo = lo > 0 ? clip(std::pow(beta / lo, 1 / alpha)) : n;  // f(x) <= lo above
   const double head = std::isinf(hi) ? 0.0 : hi * (x_hi - 1);  // directed: no cap, no head
   return head + integral(x_hi, x_lo) + lo * (n - x_lo);
@@ -290,7 +301,8 @@ std::vector<uint64_t> PlodDistinct(const SynthGraphOptions& o, double beta, int 
 
 // --- CSR ----------------------------------------------------------------------------------------
 
-/// Weight of an edge: a pure function of (seed, oriented key), uniform on the 24-bit grid in (0, 1].
+/// Weight of an edge: a pure function of (seed, oriented key), uniform on the 24-bit grid in (0,
+/// 1].
 float EdgeWeight(core::PhiloxKey key, uint64_t edge) {
   return core::UniformFloatOpen0(core::Random4(key, 0, 0, edge).x);
 }
@@ -362,9 +374,12 @@ absl::StatusOr<SynthModel> ParseSynthModel(std::string_view name) {
 
 std::string_view SynthModelName(SynthModel m) {
   switch (m) {
-    case SynthModel::kRmat: return "rmat";
-    case SynthModel::kPlod: return "plod";
-    case SynthModel::kEr: return "er";
+    case SynthModel::kRmat:
+      return "rmat";
+    case SynthModel::kPlod:
+      return "plod";
+    case SynthModel::kEr:
+      return "er";
   }
   return "?";
 }
@@ -388,11 +403,11 @@ absl::StatusOr<Graph> SynthGraph(const SynthGraphOptions& o, SynthGraphStats* st
       const auto got = static_cast<int64_t>(keys.size());
       if (got >= o.edges) break;
       if (round + 1 == kRounds) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "synth graph: plod: only ", got, " distinct edges from ", st.candidates,
-            " candidates (beta ", beta, ") after ", kRounds, " rounds; ", o.edges, " edges on ",
-            o.nodes, " nodes is too dense for PLOD with alpha ", o.plod_alpha,
-            ": lower edges or alpha, or use er"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("synth graph: plod: only ", got, " distinct edges from ", st.candidates,
+                         " candidates (beta ", beta, ") after ", kRounds, " rounds; ", o.edges,
+                         " edges on ", o.nodes, " nodes is too dense for PLOD with alpha ",
+                         o.plod_alpha, ": lower edges or alpha, or use er"));
       }
       target *= 1.1 * static_cast<double>(o.edges) / std::max<double>(1.0, got);
     }
@@ -430,8 +445,7 @@ absl::StatusOr<Graph> SynthGraph(const SynthGraphOptions& o, SynthGraphStats* st
     if (static_cast<int64_t>(keys.size()) < o.edges) {
       return absl::InvalidArgumentError(absl::StrCat(
           "synth graph: ", std::string(SynthModelName(o.model)), ": only ", keys.size(),
-          " distinct edges among ", st.candidates, " candidates; ", o.edges, " edges on ",
-          o.nodes,
+          " distinct edges among ", st.candidates, " candidates; ", o.edges, " edges on ", o.nodes,
           " nodes is too dense for it (R-MAT concentrates edges on few node pairs, and with N "
           "not a power of two leaves some ids unreachable): lower edges, raise nodes, or use er"));
     }
@@ -506,12 +520,12 @@ constexpr std::array<double, 9> kCuts = {-2.639293, -2.057018, -1.8793,  -1.3911
 
 // Genres as MovieLens spells them, with weights near their ml-25m frequencies (movies per genre).
 constexpr std::array<const char*, 19> kGenres = {
-    "Action",  "Adventure", "Animation", "Children", "Comedy",  "Crime",   "Documentary",
-    "Drama",   "Fantasy",   "Film-Noir", "Horror",   "IMAX",    "Musical", "Mystery",
+    "Action",  "Adventure", "Animation", "Children", "Comedy", "Crime",   "Documentary",
+    "Drama",   "Fantasy",   "Film-Noir", "Horror",   "IMAX",   "Musical", "Mystery",
     "Romance", "Sci-Fi",    "Thriller",  "War",      "Western"};
-constexpr std::array<double, 19> kGenreWeight = {7348, 4145, 2929, 2935, 16870, 5319, 5605,
-                                                 25606, 2731, 353,  5989, 195,  1054, 2925,
-                                                 7719, 3595, 8654, 1874, 1399};
+constexpr std::array<double, 19> kGenreWeight = {7348,  4145, 2929, 2935, 16870, 5319, 5605,
+                                                 25606, 2731, 353,  5989, 195,   1054, 2925,
+                                                 7719,  3595, 8654, 1874, 1399};
 
 // Timestamps: each user rates within up to three years, starting between 2000-01-01 and
 // ml-25m's last day (2019-11-21).
@@ -550,15 +564,17 @@ absl::Status ValidateRatingsOptions(const SynthRatingsOptions& o) {
   // users, movies < 2^31: the products fit int64.
   const int64_t lo = o.users * o.min_per_user, hi = o.users * o.movies;
   if (o.ratings < lo || o.ratings > hi) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "synth ratings: ratings: expected an integer in [", lo, ", ", hi, "] (users × min_per_user "
-        "to users × movies), got ", o.ratings));
+    return absl::InvalidArgumentError(
+        absl::StrCat("synth ratings: ratings: expected an integer in [", lo, ", ", hi,
+                     "] (users × min_per_user "
+                     "to users × movies), got ",
+                     o.ratings));
   }
-  for (const auto& [name, s] : {std::pair{"user_sigma", o.user_sigma},
-                                std::pair{"movie_sigma", o.movie_sigma}}) {
+  for (const auto& [name, s] :
+       {std::pair{"user_sigma", o.user_sigma}, std::pair{"movie_sigma", o.movie_sigma}}) {
     if (!std::isfinite(s) || s < 0 || s > 10) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "synth ratings: ", name, ": expected a number in [0, 10], got ", s));
+      return absl::InvalidArgumentError(
+          absl::StrCat("synth ratings: ", name, ": expected a number in [0, 10], got ", s));
     }
   }
   return absl::OkStatus();
@@ -708,8 +724,8 @@ absl::Status WriteSynthRatings(const SynthRatingsOptions& o, const std::string& 
       if (got < ku) {
         race.resize(static_cast<size_t>(num_movies));
         for (int64_t m = 0; m < num_movies; m += 4) {
-          const core::U32x4 r = core::Random4(pick_key, static_cast<uint32_t>(m), 1,
-                                              static_cast<uint64_t>(u));
+          const core::U32x4 r =
+              core::Random4(pick_key, static_cast<uint32_t>(m), 1, static_cast<uint64_t>(u));
           const uint32_t w[4] = {r.x, r.y, r.z, r.w};
           for (int64_t j = m; j < std::min(m + 4, num_movies); ++j) {
             race[j] = {-std::log(Uniform01Open0(w[j - m])) / weight[j], static_cast<int32_t>(j)};
@@ -722,20 +738,20 @@ absl::Status WriteSynthRatings(const SynthRatingsOptions& o, const std::string& 
 
       const core::U32x4 ur = core::Random4(rate_key, 0, 1, static_cast<uint64_t>(u));
       const double bias = kUserBiasSd * Normal(ur.x, ur.y);
-      const int64_t first = static_cast<int64_t>(core::UniformBelow(
-          ur.z, static_cast<uint32_t>(kLastTime - kFirstTime + 1)));
+      const int64_t first = static_cast<int64_t>(
+          core::UniformBelow(ur.z, static_cast<uint32_t>(kLastTime - kFirstTime + 1)));
       const int64_t span = std::min<int64_t>(kUserSpan, kLastTime - kFirstTime - first);
       const int user_digits = Digits(static_cast<uint64_t>(u + 1));
       int64_t bytes = 0;
       for (int64_t i = 0; i < ku; ++i) {
-        const core::U32x4 r = core::Random4(rate_key, static_cast<uint32_t>(i), 0,
-                                            static_cast<uint64_t>(u));
+        const core::U32x4 r =
+            core::Random4(rate_key, static_cast<uint32_t>(i), 0, static_cast<uint64_t>(u));
         const double z = bias + quality[out[i]] + Normal(r.x, r.y);
         const int level = static_cast<int>(std::upper_bound(kCuts.begin(), kCuts.end(), z) -
                                            kCuts.begin());  // 0..9
         stars[start[u] + i] = static_cast<uint8_t>(level + 1);
-        const int64_t t = first + static_cast<int64_t>(
-                                      core::UniformBelow(r.z, static_cast<uint32_t>(span + 1)));
+        const int64_t t =
+            first + static_cast<int64_t>(core::UniformBelow(r.z, static_cast<uint32_t>(span + 1)));
         time_of[start[u] + i] = static_cast<uint32_t>(t);
         // "user,movie,r.r,timestamp\n"
         bytes += user_digits + 1 + Digits(static_cast<uint64_t>(out[i]) + 1) + 1 + 3 + 1 +

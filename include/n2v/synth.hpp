@@ -26,12 +26,12 @@ std::string_view SynthModelName(SynthModel m);
 
 struct SynthGraphOptions {
   SynthModel model = SynthModel::kRmat;
-  int64_t nodes = 1000;    // N, in [2, 2^31 − 1]; node v is named "v" (0 .. N−1)
-  int64_t edges = 10000;   // M distinct edges, self-loops excluded: ≤ N(N−1)/2, or N(N−1) directed
-  bool directed = false;   // undirected: each edge fills two slots with the same weight
-  bool weighted = false;   // weights uniform in (0, 1] (24-bit grid); unweighted: all 1
+  int64_t nodes = 1000;  // N, in [2, 2^31 − 1]; node v is named "v" (0 .. N−1)
+  int64_t edges = 10000;  // M distinct edges, self-loops excluded: ≤ N(N−1)/2, or N(N−1) directed
+  bool directed = false;  // undirected: each edge fills two slots with the same weight
+  bool weighted = false;  // weights uniform in (0, 1] (24-bit grid); unweighted: all 1
   uint64_t seed = 1;
-  int threads = 0;         // <= 0: OpenMP's default; the graph does not depend on it
+  int threads = 0;  // <= 0: OpenMP's default; the graph does not depend on it
   // R-MAT quadrant probabilities; d = 1 − a − b − c. Defaults are Graph500's.
   double rmat_a = 0.57, rmat_b = 0.19, rmat_c = 0.19;
   // PLOD exponent: P(degree > k) ~ k^(−1/alpha); 0.5 gives the k^−3 density of preferential
@@ -40,10 +40,10 @@ struct SynthGraphOptions {
 };
 
 struct SynthGraphStats {
-  int64_t candidates = 0;   // edges drawn from the Boost generator, up to the last one used
-  int64_t self_loops = 0;   // of those, dropped as u == v
-  int64_t duplicates = 0;   // of those, dropped as an edge already taken
-  int64_t max_degree = 0;   // largest row length of the result (out-degree when directed)
+  int64_t candidates = 0;  // edges drawn from the Boost generator, up to the last one used
+  int64_t self_loops = 0;  // of those, dropped as u == v
+  int64_t duplicates = 0;  // of those, dropped as an edge already taken
+  int64_t max_degree = 0;  // largest row length of the result (out-degree when directed)
 };
 
 /// A graph of exactly `edges` distinct edges (no self-loops; for an undirected graph (u, v) and
@@ -57,21 +57,21 @@ struct SynthGraphStats {
 absl::StatusOr<Graph> SynthGraph(const SynthGraphOptions& o, SynthGraphStats* stats = nullptr);
 
 struct SynthRatingsOptions {
-  int64_t users = 162541;       // ml-25m's figures are the defaults
+  int64_t users = 162541;  // ml-25m's figures are the defaults
   int64_t movies = 62423;
   int64_t ratings = 25000095;
-  int64_t min_per_user = 20;    // every user rates at least this many movies (MovieLens: 20)
-  double user_sigma = 1.5;      // lognormal σ of a user's ratings above the minimum
-  double movie_sigma = 2.5;     // lognormal σ of a movie's popularity weight
+  int64_t min_per_user = 20;  // every user rates at least this many movies (MovieLens: 20)
+  double user_sigma = 1.5;    // lognormal σ of a user's ratings above the minimum
+  double movie_sigma = 2.5;   // lognormal σ of a movie's popularity weight
   uint64_t seed = 1;
-  int threads = 0;              // <= 0: OpenMP's default; the files do not depend on it
+  int threads = 0;  // <= 0: OpenMP's default; the files do not depend on it
 };
 
 struct SynthRatingsStats {
   int64_t ratings = 0;
   int64_t max_user_ratings = 0;
   int64_t max_movie_ratings = 0;
-  int64_t movies_rated = 0;     // movies with at least one rating
+  int64_t movies_rated = 0;  // movies with at least one rating
   double mean_rating = 0;
 };
 

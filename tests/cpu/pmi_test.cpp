@@ -1,19 +1,18 @@
 // Tests of the PMI movie graph against the seed: ml-latest-small gives the seed's 1405 nodes and
 // 40043 edges, and every edge and weight equals a straightforward std::map port of the seed's
 // Python (its own CSV parsing, its own loops), within float rounding.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -210,7 +209,8 @@ TEST(BuildPmiGraph, OtherThresholdsMatchTheReference) {
   ExpectMatchesReference(*g, ref);
 }
 
-// --- synthetic ratings: dense rows, many nodes ----------------------------------------------------
+// --- synthetic ratings: dense rows, many nodes
+// ----------------------------------------------------
 
 TEST(BuildPmiGraph, DenseSyntheticRatingsMatchTheReference) {
   // Heavy users and a low min_rating make most rows dense (the counter-scan path) and give more

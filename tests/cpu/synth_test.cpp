@@ -72,7 +72,8 @@ struct Degrees {
 };
 Degrees DegreesOf(const Graph& g) {
   Degrees d;
-  for (int32_t v = 0; v < g.num_nodes(); ++v) d.max = std::max(d.max, g.offsets[v + 1] - g.offsets[v]);
+  for (int32_t v = 0; v < g.num_nodes(); ++v)
+    d.max = std::max(d.max, g.offsets[v + 1] - g.offsets[v]);
   d.mean = static_cast<double>(g.num_edge_slots()) / g.num_nodes();
   return d;
 }
@@ -118,18 +119,18 @@ TEST_P(SynthGraphTest, ExactSizeValidCsrAndDeterministic) {
   EXPECT_NE(h->neighbors, g->neighbors) << "seeds 7 and 8 gave the same graph";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Models, SynthGraphTest,
-    ::testing::Values(GraphCase{SynthModel::kRmat, false, false},
-                      GraphCase{SynthModel::kRmat, true, true},
-                      GraphCase{SynthModel::kPlod, false, true},
-                      GraphCase{SynthModel::kPlod, true, false},
-                      GraphCase{SynthModel::kEr, false, true}, GraphCase{SynthModel::kEr, true, false}),
-    [](const auto& info) {
-      return std::string(SynthModelName(info.param.model)) +
-             (info.param.directed ? "_directed" : "_undirected") +
-             (info.param.weighted ? "_weighted" : "");
-    });
+INSTANTIATE_TEST_SUITE_P(Models, SynthGraphTest,
+                         ::testing::Values(GraphCase{SynthModel::kRmat, false, false},
+                                           GraphCase{SynthModel::kRmat, true, true},
+                                           GraphCase{SynthModel::kPlod, false, true},
+                                           GraphCase{SynthModel::kPlod, true, false},
+                                           GraphCase{SynthModel::kEr, false, true},
+                                           GraphCase{SynthModel::kEr, true, false}),
+                         [](const auto& info) {
+                           return std::string(SynthModelName(info.param.model)) +
+                                  (info.param.directed ? "_directed" : "_undirected") +
+                                  (info.param.weighted ? "_weighted" : "");
+                         });
 
 TEST(SynthGraph, RmatAndPlodAreHeavyTailedErIsNot) {
   // Mean degree 20 on 20k nodes. ER's degrees are Binomial (≈ Poisson(20)): the largest of 20k
@@ -147,8 +148,8 @@ TEST(SynthGraph, RmatAndPlodAreHeavyTailedErIsNot) {
     if (model == SynthModel::kEr) {
       EXPECT_LT(d.max, 3 * d.mean) << "er max degree " << d.max << ", mean " << d.mean;
     } else {
-      EXPECT_GT(d.max, 5 * d.mean) << SynthModelName(model) << " max degree " << d.max
-                                   << ", mean " << d.mean;
+      EXPECT_GT(d.max, 5 * d.mean)
+          << SynthModelName(model) << " max degree " << d.max << ", mean " << d.mean;
     }
   }
 }
@@ -214,7 +215,8 @@ TEST(SynthGraph, BadOptionsAreClearErrors) {
 
   const auto model = ParseSynthModel("ba");
   ASSERT_FALSE(model.ok());
-  EXPECT_THAT(std::string(model.status().message()), HasSubstr("expected rmat, plod or er, got 'ba'"));
+  EXPECT_THAT(std::string(model.status().message()),
+              HasSubstr("expected rmat, plod or er, got 'ba'"));
   EXPECT_EQ(*ParseSynthModel("plod"), SynthModel::kPlod);
 }
 
