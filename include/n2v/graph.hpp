@@ -28,8 +28,16 @@ struct Graph {
 
   int32_t num_nodes() const { return static_cast<int32_t>(offsets.size()) - 1; }
   int64_t num_edge_slots() const { return static_cast<int64_t>(neighbors.size()); }
-  /// Edges as a user counts them: undirected edges once.
-  int64_t num_edges() const { return directed ? num_edge_slots() : num_edge_slots() / 2; }
+  /// Edges as a user counts them: undirected edges once (a self-loop takes one slot, every other
+  /// undirected edge two). O(slots) for an undirected graph: it counts the self-loops.
+  int64_t num_edges() const {
+    if (directed) return num_edge_slots();
+    int64_t loops = 0;
+    for (int32_t u = 0; u < num_nodes(); ++u) {
+      for (int64_t e = offsets[u]; e < offsets[u + 1]; ++e) loops += neighbors[e] == u;
+    }
+    return (num_edge_slots() + loops) / 2;
+  }
   CsrView view() const {
     return CsrView{offsets.data(), neighbors.data(), weights.data(), num_nodes(), num_edge_slots()};
   }
