@@ -21,6 +21,9 @@
 #include "n2v/movielens.hpp"
 #include "n2v/status.hpp"
 #include "n2v/walk.hpp"
+#if defined(N2V_WITH_CUDA)
+#include "n2v/cuda_api.hpp"
+#endif
 
 namespace n2v::app {
 namespace {
@@ -202,10 +205,8 @@ int RunWalk(const WalkCmdFlags& f) {
   if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
   const int threads = EffectiveThreads(f.run.threads);
   omp_set_num_threads(threads);
-  if (f.run.device != "auto" && f.run.device != "cpu") {
-    auto device = ChooseDevice(f.run.device, threads, f.run.quiet);
-    if (!device.ok()) return ReportError(device.status());
-  }
+  auto device = ChooseDevice(f.run.device, threads, f.run.quiet);
+  if (!device.ok()) return ReportError(device.status());
   auto graph = LoadGraph(f.graph, f.run.quiet);
   if (!graph.ok()) return ReportError(graph.status());
   for (const std::string& name : graph->names) {
@@ -231,7 +232,17 @@ int RunWalk(const WalkCmdFlags& f) {
   for (uint64_t first = 0; first < num_walks; first += chunk) {
     const uint64_t count = std::min(chunk, num_walks - first);
     Stopwatch sample_clock;
-    cpu::SampleWalks(g, alias.view(), params, first, count, walks.data(), threads);
+    if (device->cuda) {
+#if defined(N2V_WITH_CUDA)
+      // The same walks as the CPU's, element for element (tests/cuda/walk_parity_test).
+      if (absl::Status st = cuda::SampleWalks(g, alias.view(), params, first, count, walks.data());
+          !st.ok()) {
+        return ReportError(st);
+      }
+#endif
+    } else {
+      cpu::SampleWalks(g, alias.view(), params, first, count, walks.data(), threads);
+    }
     sample_ms += sample_clock.ms();
     int64_t chunk_tokens = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : chunk_tokens)

@@ -117,6 +117,15 @@ expect_exit "unknown format" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/bad6.w2v"
 expect_exit "no --input" 2 "$N2V" train -o "$TMP/bad7.w2v"
 printf '[train]\nbogus = 1\n' >"$TMP/bad.toml"
 expect_exit "unknown config key" 2 "$N2V" train --config "$TMP/bad.toml" -i "$TMP/g.edges" -o "$TMP/bad8.w2v"
+printf '[train]\ndimensions = "many"\n' >"$TMP/badtype.toml"
+expect_exit "config value of the wrong type" 2 "$N2V" train --config "$TMP/badtype.toml" -i "$TMP/g.edges" -o "$TMP/bad9.w2v"
+expect_grep "wrong-type config names the file" "$TMP/err" "badtype.toml|dimensions"
+printf '[train\ndimensions = 8\n' >"$TMP/badsyntax.toml"
+expect_exit "malformed config section" 2 "$N2V" train --config "$TMP/badsyntax.toml" -i "$TMP/g.edges" -o "$TMP/bad10.w2v"
+printf '\xff\xfe[train]\n' >"$TMP/binary.toml"
+expect_exit "binary config file" 2 "$N2V" train --config "$TMP/binary.toml" -i "$TMP/g.edges" -o "$TMP/bad11.w2v"
+: >"$TMP/empty.toml"
+expect_exit "empty config file is no configuration" 0 "$N2V" train --config "$TMP/empty.toml" -i "$TMP/g.edges" -o "$TMP/emptycfg.w2v" "${SMALL[@]}" --quiet
 ls "$TMP"/bad*.w2v >/dev/null 2>&1 && bad "failed runs write no output" "$(ls "$TMP"/bad*.w2v)" || ok "failed runs write no output"
 
 # --- walk ---
