@@ -120,6 +120,12 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   if (ckpt.every > 0 && ckpt.dir.empty()) ckpt.dir = f.output + ".ckpt";
   const int threads = EffectiveThreads(f.run.threads);
   omp_set_num_threads(threads);
+
+  // The input first: a bad file is reported alone, before any note about the device.
+  Stopwatch clock;
+  auto graph = LoadGraph(f.graph, quiet);
+  if (!graph.ok()) return ReportError(graph.status());
+  const double load_ms = clock.Lap();
   // Checkpoints are a CPU feature: --device auto stays on the CPU when they are asked for.
   auto device = ChooseDevice(checkpointing && f.run.device == "auto" ? "cpu" : f.run.device,
                              threads, quiet);
@@ -128,11 +134,6 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
     return ReportError(absl::InvalidArgumentError(
         "--checkpoint-every/--resume: supported on the CPU only (use --device cpu)"));
   }
-
-  Stopwatch clock;
-  auto graph = LoadGraph(f.graph, quiet);
-  if (!graph.ok()) return ReportError(graph.status());
-  const double load_ms = clock.Lap();
   if (!quiet) {
     // The effective configuration, without the saved file's comments: key=value lines.
     std::string compact;
