@@ -820,26 +820,26 @@ void RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
       a.input = input.data();
       a.output = output.data();
 #pragma omp parallel num_threads(threads) reduction(+ : loss, pairs)
-    {
-      ThreadState t(a);
-      const bool reporter = on_progress && omp_get_thread_num() == 0;
-      uint64_t next_report = report_step;
+      {
+        ThreadState t(a);
+        const bool reporter = on_progress && omp_get_thread_num() == 0;
+        uint64_t next_report = report_step;
 #pragma omp for schedule(dynamic, 1) nowait
-      for (int64_t c = 0; c < chunks; ++c) {
-        const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
-        const uint64_t count = std::min(per_chunk, num_walks - first);
-        TrainChunk(a, train, src.Get(first, count, &t.walks), first, count, &t);
-        const uint64_t now = done.fetch_add(count * length, std::memory_order_relaxed) +
-                             count * length;
-        if (reporter && now >= next_report) {
-          on_progress(epoch_base + now, run_total);
-          next_report = now + report_step;
+        for (int64_t c = 0; c < chunks; ++c) {
+          const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
+          const uint64_t count = std::min(per_chunk, num_walks - first);
+          TrainChunk(a, train, src.Get(first, count, &t.walks), first, count, &t);
+          const uint64_t now = done.fetch_add(count * length, std::memory_order_relaxed) +
+                               count * length;
+          if (reporter && now >= next_report) {
+            on_progress(epoch_base + now, run_total);
+            next_report = now + report_step;
+          }
         }
+        t.FlushLosses();
+        loss += t.loss;
+        pairs += t.pairs;
       }
-      t.FlushLosses();
-      loss += t.loss;
-      pairs += t.pairs;
-    }
     }  // the tables move back before anyone else sees the state
     s->losses.push_back(pairs > 0 ? loss / static_cast<double>(pairs) : 0.0);
     s->pairs += pairs;
