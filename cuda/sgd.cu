@@ -1,6 +1,6 @@
-// word2vec-style SGD on the device (cuda/sgd.cuh). Twin: none yet; the draws are
-// core/word2vec.hpp and the per-pair math core/sgns.hpp (SgnsCoeff), so a CPU twin can be exact
-// up to Hogwild's races.
+// word2vec-style SGD on the device (cuda/sgd.cuh). Twin: cpu::TrainSgd (cpu/train_sgd.cpp); the
+// draws are core/word2vec.hpp and the per-pair math core/sgns.hpp (SgnsCoeff), shared by both,
+// so the two agree up to Hogwild's races (a device parity test is still to be written).
 // Threading: one warp per centre position of a walk; the warp keeps the centre's input row in
 // registers (dim/32 floats per lane) and walks its shrunk window, one (centre, context) pair at a
 // time: for the context and each negative, a warp-shuffle dot product, g = lr·(label − σ(dot)),

@@ -1,7 +1,7 @@
 // word2vec-style SGD training on the device (regime 2): separate input/output tables,
 // unigram^0.75 negatives, linear learning-rate decay, random window shrink, Hogwild. Pairs are made
-// on the fly from walks in device memory. Twin: none yet (tests use a scalar host reference of one
-// step; the shared draws are core/word2vec.hpp). Host-facing form: cuda::TrainSgd in
+// on the fly from walks in device memory. Twin: cpu::TrainSgd (n2v/word2vec.hpp; tests here use a
+// scalar host reference of one step; the shared draws are core/word2vec.hpp). Host-facing form: cuda::TrainSgd in
 // n2v/cuda_api.hpp; this header is the device-resident form the benchmark and tests use.
 #pragma once
 
