@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "apps/cli_common.hpp"
 #include "n2v/atomic_file.hpp"
+#include "n2v/edgelist.hpp"
 #include "n2v/embeddings_io.hpp"
 #include "n2v/eval.hpp"
 #include "n2v/json.hpp"
@@ -57,24 +58,6 @@ absl::StatusOr<Embeddings> AlignTable(const LoadedEmbeddings& t, const Graph& g,
                  first_missing.c_str());
   }
   return e;
-}
-
-absl::Status WriteEdgeList(const std::string& path, const Graph& g) {
-  bool weighted = false;
-  for (float w : g.weights) weighted |= w != 1.0f;
-  N2V_ASSIGN_OR_RETURN(AtomicFileWriter w, AtomicFileWriter::Open(path));
-  std::string& out = w.buffer();
-  for (int32_t u = 0; u < g.num_nodes(); ++u) {
-    for (int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
-      const int32_t v = g.neighbors[e];
-      if (!g.directed && v < u) continue;  // undirected: each edge once
-      absl::StrAppend(&out, g.names[u], " ", g.names[v]);
-      if (weighted) absl::StrAppend(&out, " ", g.weights[e]);
-      out += '\n';
-    }
-    N2V_RETURN_IF_ERROR(w.MaybeFlush());
-  }
-  return w.Commit();
 }
 
 struct PointResult {
@@ -183,7 +166,9 @@ int RunEval(const EvalFlags& f) {
                    split->train_edges.size(), split->train_non_edges.size());
     }
     if (!f.residual_out.empty()) {
-      if (absl::Status st = WriteEdgeList(f.residual_out, split->residual); !st.ok()) {
+      bool weighted = false;
+      for (float w : split->residual.weights) weighted |= w != 1.0f;
+      if (absl::Status st = WriteEdgeList(f.residual_out, split->residual, weighted); !st.ok()) {
         return ReportError(st);
       }
     }

@@ -10,6 +10,7 @@
 #include "apps/cli_common.hpp"
 #include "n2v/atomic_file.hpp"
 #include "n2v/csr_io.hpp"
+#include "n2v/edgelist.hpp"
 #include "n2v/status.hpp"
 #include "n2v/synth.hpp"
 
@@ -17,24 +18,6 @@ namespace n2v::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-// An edge list "u v [w]" (each undirected edge once), the format `n2v train --input` and PecanPy's
-// .edg read.
-absl::Status WriteEdgeListText(const std::string& path, const Graph& g, bool weighted) {
-  N2V_ASSIGN_OR_RETURN(AtomicFileWriter w, AtomicFileWriter::Open(path));
-  std::string& out = w.buffer();
-  for (int32_t u = 0; u < g.num_nodes(); ++u) {
-    for (int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
-      const int32_t v = g.neighbors[e];
-      if (!g.directed && v < u) continue;
-      absl::StrAppend(&out, g.names[u], " ", g.names[v]);
-      if (weighted) absl::StrAppend(&out, " ", g.weights[e]);
-      out += '\n';
-    }
-    N2V_RETURN_IF_ERROR(w.MaybeFlush());
-  }
-  return w.Commit();
-}
 
 }  // namespace
 
@@ -85,7 +68,7 @@ int RunSynth(CLI::App* synth, const SynthFlags& f) {
     if (!g.ok()) return ReportError(g.status());
     const double gen_ms = clock.Lap();
     const bool csr = fs::path(f.output).extension() == ".csr";
-    absl::Status st = csr ? WriteCsr(f.output, *g) : WriteEdgeListText(f.output, *g, f.weighted);
+    absl::Status st = csr ? WriteCsr(f.output, *g) : WriteEdgeList(f.output, *g, f.weighted);
     if (!st.ok()) return ReportError(st);
     if (!f.quiet) {
       std::fprintf(stderr,

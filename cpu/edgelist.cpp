@@ -7,6 +7,8 @@
 // the row sorts are OpenMP over rows. The result does not depend on the thread count.
 #include "n2v/edgelist.hpp"
 
+#include "n2v/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -1129,6 +1131,22 @@ absl::StatusOr<Graph> GraphFromEdges(int32_t num_nodes, std::vector<int32_t> src
                                          std::move(w), directed, views, stats));
   g.names = std::move(names);
   return g;
+}
+
+absl::Status WriteEdgeList(const std::string& path, const Graph& g, bool weighted) {
+  N2V_ASSIGN_OR_RETURN(AtomicFileWriter w, AtomicFileWriter::Open(path));
+  std::string& out = w.buffer();
+  for (int32_t u = 0; u < g.num_nodes(); ++u) {
+    for (int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
+      const int32_t v = g.neighbors[e];
+      if (!g.directed && v < u) continue;  // undirected: each edge once
+      absl::StrAppend(&out, g.names[u], " ", g.names[v]);
+      if (weighted) absl::StrAppend(&out, " ", g.weights[e]);
+      out += '\n';
+    }
+    N2V_RETURN_IF_ERROR(w.MaybeFlush());
+  }
+  return w.Commit();
 }
 
 }  // namespace n2v

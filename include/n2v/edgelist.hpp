@@ -80,6 +80,10 @@ absl::StatusOr<Graph> GraphFromEdges(int32_t num_nodes, std::vector<int32_t> src
                                      std::vector<std::string> names,
                                      EdgeListStats* stats = nullptr);
 
+/// Writes `g` as an edge list ReadEdgeList reads back: "u v" per edge by node name (undirected
+/// edges once, from the lower id), "u v w" when `weighted`. Atomic (temp file + rename).
+absl::Status WriteEdgeList(const std::string& path, const Graph& g, bool weighted);
+
 /// Bytes the CSR arrays of a graph take: offsets 8·(n+1) + neighbours and weights 8·slots.
 uint64_t CsrBytesEstimate(int64_t num_nodes, int64_t num_edge_slots);
 
