@@ -39,6 +39,8 @@
 #include "absl/strings/string_view.h"
 #include "n2v/csr_io.hpp"
 #include "n2v/status.hpp"
+#include "n2v/reader_error.hpp"
+#include "n2v/utf8.hpp"
 
 namespace n2v {
 namespace {
@@ -49,61 +51,8 @@ constexpr char kCsrMagic[8] = {'N', '2', 'V', 'C', 'S', 'R', '\0', '\1'};
 // --- text for messages --------------------------------------------------------------------------
 
 /// Length of the valid UTF-8 sequence at p (at most n bytes available), or 0 if it is not one.
-/// Rejects overlong forms, surrogates and code points above U+10FFFF (RFC 3629).
 size_t Utf8Len(const unsigned char* p, size_t n) {
-  const unsigned c = p[0];
-  if (c < 0x80) return 1;
-  const auto cont = [&](size_t i, unsigned lo, unsigned hi) {
-    return i < n && p[i] >= lo && p[i] <= hi;
-  };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return cont(1, lo, hi) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return cont(1, lo, hi) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  }
-  return 0;
-}
-
-/// The offending text as it can be shown on one line of valid UTF-8: control bytes and bytes that
-/// are not UTF-8 escaped as \xNN, long text cut.
-std::string Shown(absl::string_view text) {
-  constexpr size_t kMaxShown = 60;  // enough to recognise a line, short enough for a terminal
-  std::string out;
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  size_t i = 0;
-  for (; i < n && i < kMaxShown;) {
-    const unsigned c = p[i];
-    if (c == '\t') {
-      out += "\\t";
-      ++i;
-    } else if (c == '\r') {
-      out += "\\r";
-      ++i;
-    } else if (c < 0x20 || c == 0x7F) {
-      out += absl::StrFormat("\\x%02x", c);
-      ++i;
-    } else if (const size_t len = Utf8Len(p + i, n - i); len > 0) {
-      out.append(text.data() + i, len);
-      i += len;
-    } else {
-      out += absl::StrFormat("\\x%02x", c);
-      ++i;
-    }
-  }
-  if (i < n) out += "...";
-  return out;
-}
-
-absl::Status LineError(const std::string& file, int64_t line, absl::string_view field,
-                       absl::string_view expected, absl::string_view got,
-                       absl::string_view note = {}) {
-  return absl::InvalidArgumentError(absl::StrCat(file, ":", line, ": ", field, ": expected ",
-                                                 expected, ", got '", Shown(got), "'", note));
+  return Utf8SequenceLength(std::string_view(reinterpret_cast<const char*>(p), n), 0);
 }
 
 std::string HumanBytes(uint64_t b) {
@@ -517,7 +466,7 @@ absl::StatusOr<Graph> BuildCsr(const std::string& where, int64_t n, std::vector<
   }
   if (err.row != std::numeric_limits<int32_t>::max()) {
     const auto name = [&](int32_t v) {
-      return names.empty() ? absl::StrCat(v) : absl::StrCat("'", Shown(names[v]), "'");
+      return names.empty() ? absl::StrCat(v) : absl::StrCat("'", ShownText(names[v]), "'");
     };
     return absl::InvalidArgumentError(absl::StrCat(
         where, ": edge ", name(err.row), " ", name(err.neighbor), ": the weights of its ",
@@ -1122,7 +1071,7 @@ absl::StatusOr<Graph> GraphFromEdges(int32_t num_nodes, std::vector<int32_t> src
     for (size_t v = 0; v < views.size(); ++v) {
       if (!seen.insert(views[v]).second) {
         return absl::InvalidArgumentError(absl::StrCat(
-            where, ": names: expected distinct names, got '", Shown(views[v]), "' twice (node ",
+            where, ": names: expected distinct names, got '", ShownText(views[v]), "' twice (node ",
             v, ")"));
       }
     }

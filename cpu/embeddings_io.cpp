@@ -14,6 +14,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "n2v/reader_error.hpp"
+#include "n2v/utf8.hpp"
 
 namespace n2v {
 namespace {
@@ -28,25 +30,13 @@ absl::Status Bad(const std::string& path, const std::string& where, const std::s
   return absl::InvalidArgumentError(absl::StrCat(path, ":", where, ": ", what));
 }
 
-// Printable excerpt of user text for an error message (bounded, control bytes escaped).
-std::string Excerpt(std::string_view s) {
-  constexpr size_t kMax = 40;
-  std::string out;
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    const unsigned char c = s[i];
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  return out;
-}
+std::string Excerpt(std::string_view s) { return ShownText(absl::string_view(s.data(), s.size())); }
 
 absl::StatusOr<std::string> Slurp(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, expected a file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
@@ -119,30 +109,27 @@ absl::StatusOr<Header> ParseHeader(const std::string& path, const std::string& d
   return h;
 }
 
-// True when `s` is valid UTF-8 with no control bytes other than tab, CR and LF. A cut at the end
-// of the sample (a multi-byte sequence split by the sample bound) is not held against it.
+// True when `s` has no control bytes other than tab, CR and LF: a text file. (A binary file's
+// float32 bytes hold control bytes within a few rows.) UTF-8 is checked per key afterwards, so a
+// Latin-1 text file is read as text and refused at the line with the bad key, not taken for
+// binary.
 bool LooksLikeText(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    if (c >= 0xc2 && c <= 0xdf) len = 2;
-    else if (c >= 0xe0 && c <= 0xef) len = 3;
-    else if (c >= 0xf0 && c <= 0xf4) len = 4;
-    else return false;
-    for (size_t j = 1; j < len; ++j) {
-      if (i + j >= s.size()) return true;
-      if ((static_cast<unsigned char>(s[i + j]) & 0xc0) != 0x80) return false;
-    }
-    i += len;
+  for (unsigned char c : s) {
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
   }
   return true;
 }
+
+// Keys are names written back into TSV, JSON and word2vec files: UTF-8 without control bytes (as
+// gensim, which decodes them strictly). A Latin-1 text file would otherwise pass for a binary one.
+bool ValidKey(std::string_view key) {
+  for (unsigned char c : key) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return IsValidUtf8(key);
+}
+
+constexpr char kKeyExpected[] = "expected a UTF-8 key without control bytes, got '";
 
 // Keys must be unique: the second occurrence is reported with the first's position.
 class KeySet {
@@ -200,6 +187,7 @@ absl::StatusOr<LoadedEmbeddings> ParseText(const std::string& path, const std::s
                                            toks.size() - 1, " values"));
     }
     std::string key(toks[0]);
+    if (!ValidKey(key)) return Bad(path, where, absl::StrCat(kKeyExpected, Excerpt(key), "'"));
     const std::string earlier = seen.Add(key, where);
     if (!earlier.empty()) {
       return Bad(path, where, absl::StrCat("expected unique keys, got '", Excerpt(key),
@@ -257,6 +245,10 @@ absl::StatusOr<LoadedEmbeddings> ParseBinary(const std::string& path, const std:
       return Bad(path, at(key_start), absl::StrCat("row ", row + 1, ": expected a key, got a space"));
     }
     std::string key = data.substr(key_start, sp - key_start);
+    if (!ValidKey(key)) {
+      return Bad(path, at(key_start), absl::StrCat("row ", row + 1, ": ", kKeyExpected,
+                                                   Excerpt(key), "'"));
+    }
     const std::string earlier = seen.Add(key, at(key_start));
     if (!earlier.empty()) {
       return Bad(path, at(key_start), absl::StrCat("row ", row + 1, ": expected unique keys, got '",
@@ -333,6 +325,7 @@ absl::StatusOr<std::vector<std::string>> ReadIds(const std::string& path, int64_
     if (id.empty()) {
       return Bad(path, where, "expected one id per line, got an empty line");
     }
+    if (!ValidKey(id)) return Bad(path, where, absl::StrCat(kKeyExpected, Excerpt(id), "'"));
     if (static_cast<int64_t>(ids.size()) == rows) {
       return Bad(path, where, absl::StrCat("expected ", rows,
                                            " ids (one per array row), the file has more"));

@@ -17,6 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "n2v/reader_error.hpp"
+#include "n2v/utf8.hpp"
 
 namespace n2v {
 namespace {
@@ -38,66 +40,6 @@ absl::StatusOr<std::string> Slurp(const std::string& path) {
   return std::move(ss).str();
 }
 
-/// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms, no
-/// surrogates, nothing above U+10FFFF), or 0 when it is not one.
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return len;
-}
-
-/// The line as it can be shown in a one-line message: control bytes and bytes of invalid UTF-8
-/// escaped as \xNN, long lines cut (at a character boundary).
-std::string Shown(absl::string_view text) {
-  constexpr size_t kMaxShown = 60;  // enough to recognise a line, short enough for a terminal
-  std::string out;
-  size_t i = 0;
-  while (i < text.size() && i < kMaxShown) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const size_t len = Utf8SequenceLength(text, i);
-    if (c == '\t') {
-      out += "\\t";
-    } else if (len == 0 || c < 0x20 || c == 0x7F) {
-      out += absl::StrFormat("\\x%02x", c);
-    } else {
-      out.append(text.data() + i, len);
-      i += len;
-      continue;
-    }
-    ++i;
-  }
-  if (i < text.size()) out += "...";
-  return out;
-}
-
-absl::Status LineError(const std::string& file, int64_t line, absl::string_view field,
-                       absl::string_view expected, absl::string_view got,
-                       absl::string_view note = {}) {
-  return absl::InvalidArgumentError(absl::StrCat(file, ":", line, ": ", field, ": expected ",
-                                                 expected, ", got '", Shown(got), "'", note));
-}
-
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 }  // namespace
@@ -116,7 +58,7 @@ absl::StatusOr<NodeLabels> ReadNodeLabels(const std::string& path,
     auto [it, inserted] = node_of.try_emplace(node_names[i], static_cast<int32_t>(i));
     if (!inserted) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ": cannot match labels to nodes: node name '", Shown(node_names[i]),
+          path, ": cannot match labels to nodes: node name '", ShownText(node_names[i]),
           "' is shared by nodes ", it->second, " and ", i));
     }
   }
@@ -203,7 +145,7 @@ absl::StatusOr<NodeLabels> ReadNodeLabels(const std::string& path,
         path, ":", out.first_skipped_line,
         ": node: expected at least one node of the graph, got none: all ", out.skipped_lines,
         " lines name nodes not in the graph (", out.skipped_nodes, " distinct, the first '",
-        Shown(out.first_skipped_node), "')"));
+        ShownText(out.first_skipped_node), "')"));
   }
 
   // Number labels in sorted order, then group the (node, label) pairs by node.

@@ -26,6 +26,8 @@
 #include "absl/strings/string_view.h"
 #include "n2v/movielens.hpp"
 #include "n2v/status.hpp"
+#include "n2v/reader_error.hpp"
+#include "n2v/utf8.hpp"
 
 namespace n2v {
 namespace {
@@ -81,48 +83,6 @@ absl::StatusOr<FileBytes> ReadWholeFile(const std::string& path) {
   }
   ::close(fd);
   return out;
-}
-
-// --- errors -------------------------------------------------------------------------------------
-
-/// The offending text as it can be shown on one line: control bytes escaped, long text cut.
-std::string Shown(absl::string_view text) {
-  constexpr size_t kMaxShown = 60;  // enough to recognise a line, short enough for a terminal
-  bool cut = false;
-  if (text.size() > kMaxShown) {
-    size_t n = kMaxShown;
-    // Do not split a UTF-8 sequence: back up over continuation bytes.
-    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-    text = text.substr(0, n);
-    cut = true;
-  }
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7F) {
-      out += absl::StrFormat("\\x%02x", c);
-    } else {
-      out += ch;
-    }
-  }
-  if (cut) out += "...";
-  return out;
-}
-
-/// The one-line error every reader failure becomes: `<file>:<line>: <field>: expected <what>,
-/// got '<text>'`.
-absl::Status FieldError(const std::string& file, int64_t line, absl::string_view field,
-                        absl::string_view expected, absl::string_view got,
-                        absl::string_view note = {}) {
-  return absl::InvalidArgumentError(absl::StrCat(file, ":", line, ": ", field, ": expected ",
-                                                 expected, ", got '", Shown(got), "'", note));
 }
 
 // --- CSV records (RFC 4180) ---------------------------------------------------------------------
@@ -218,7 +178,7 @@ class CsvCursor {
     bool doubled = false;
     for (;;) {
       if (p_ == end_) {
-        return FieldError(file_, record_line_, name, "a closing quote '\"'",
+        return LineError(file_, record_line_, name, "a closing quote '\"'",
                           absl::string_view(open, static_cast<size_t>(end_ - open)),
                           " (the quoted field runs to the end of the file)");
       }
@@ -251,7 +211,7 @@ class CsvCursor {
     } else {
       const char* junk_end = p_;
       while (junk_end < end_ && *junk_end != ',' && *junk_end != '\n') ++junk_end;
-      return FieldError(file_, record_line_, name, "',' or end of line after a closing quote",
+      return LineError(file_, record_line_, name, "',' or end of line after a closing quote",
                         absl::string_view(open, static_cast<size_t>(junk_end - open)));
     }
     if (!doubled) {
@@ -283,20 +243,20 @@ absl::Status ExpectHeader(CsvCursor& csv, const std::string& file,
                           const std::vector<absl::string_view>& columns) {
   const std::string expected = absl::StrCat("\"", absl::StrJoin(columns, ","), "\"");
   if (!csv.NextRecord()) {
-    return FieldError(file, 1, "header", expected, "", " (the file is empty)");
+    return LineError(file, 1, "header", expected, "", " (the file is empty)");
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     absl::string_view got;
     if (csv.AtRecordEnd()) {
-      return FieldError(file, csv.record_line(), "header", expected, csv.RecordText());
+      return LineError(file, csv.record_line(), "header", expected, csv.RecordText());
     }
     N2V_RETURN_IF_ERROR(csv.Field("header", &got));
     if (got != columns[i]) {
-      return FieldError(file, csv.record_line(), "header", expected, csv.RecordText());
+      return LineError(file, csv.record_line(), "header", expected, csv.RecordText());
     }
   }
   if (!csv.AtRecordEnd()) {
-    return FieldError(file, csv.record_line(), "header", expected, csv.RecordText());
+    return LineError(file, csv.record_line(), "header", expected, csv.RecordText());
   }
   return absl::OkStatus();
 }
@@ -306,7 +266,7 @@ absl::Status NextField(CsvCursor& csv, const std::string& file,
                        const std::vector<absl::string_view>& columns, size_t i,
                        absl::string_view* out) {
   if (csv.AtRecordEnd()) {
-    return FieldError(file, csv.record_line(), columns[i],
+    return LineError(file, csv.record_line(), columns[i],
                       absl::StrCat(columns.size(), " fields (", absl::StrJoin(columns, ","), ")"),
                       csv.RecordText());
   }
@@ -316,7 +276,7 @@ absl::Status NextField(CsvCursor& csv, const std::string& file,
 absl::Status ExpectRecordEnd(CsvCursor& csv, const std::string& file,
                              const std::vector<absl::string_view>& columns) {
   if (csv.AtRecordEnd()) return absl::OkStatus();
-  return FieldError(file, csv.record_line(), columns.back(),
+  return LineError(file, csv.record_line(), columns.back(),
                     absl::StrCat("end of line after ", columns.size(), " fields"),
                     csv.RestOfRecord());
 }
@@ -407,43 +367,6 @@ bool FastRating(const char*& p, const char* end, Rating* r) {
   return true;
 }
 
-/// Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF): titles end up in TSV and
-/// JSON exports, where a stray Latin-1 byte breaks the consumer, so it is caught here.
-bool IsValidUtf8(absl::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int n;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (end - p <= n) return false;
-    for (int k = 1; k <= n; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    static constexpr uint32_t kMin[4] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    p += n + 1;
-  }
-  return true;
-}
-
 constexpr int64_t kMaxId = std::numeric_limits<int32_t>::max();
 
 }  // namespace
@@ -465,31 +388,31 @@ absl::StatusOr<std::vector<Movie>> ReadMovies(const std::string& path) {
     Movie m;
     N2V_RETURN_IF_ERROR(NextField(csv, path, kColumns, 0, &field));
     if (!ParseInt(field, &m.movie_id) || m.movie_id < 0 || m.movie_id > kMaxId) {
-      return FieldError(path, csv.record_line(), "movieId",
+      return LineError(path, csv.record_line(), "movieId",
                         absl::StrCat("an integer in [0, ", kMaxId, "]"), field);
     }
     N2V_RETURN_IF_ERROR(NextField(csv, path, kColumns, 1, &field));
     if (!IsValidUtf8(field)) {
-      return FieldError(path, csv.record_line(), "title", "UTF-8 text", field);
+      return LineError(path, csv.record_line(), "title", "UTF-8 text", field);
     }
     m.title = std::string(field);
     N2V_RETURN_IF_ERROR(NextField(csv, path, kColumns, 2, &field));
     if (!IsValidUtf8(field)) {
-      return FieldError(path, csv.record_line(), "genres", "UTF-8 text", field);
+      return LineError(path, csv.record_line(), "genres", "UTF-8 text", field);
     }
     m.genres = std::string(field);
     N2V_RETURN_IF_ERROR(ExpectRecordEnd(csv, path, kColumns));
 
     const auto [it, inserted] = line_of_id.emplace(m.movie_id, csv.record_line());
     if (!inserted) {
-      return FieldError(path, csv.record_line(), "movieId", "a movieId not seen before",
+      return LineError(path, csv.record_line(), "movieId", "a movieId not seen before",
                         absl::StrCat(m.movie_id),
                         absl::StrCat(" (already defined on line ", it->second, ")"));
     }
     movies.push_back(std::move(m));
   }
   if (movies.empty()) {
-    return FieldError(path, 2, "movieId", "at least one movie after the header", "",
+    return LineError(path, 2, "movieId", "at least one movie after the header", "",
                       " (the file has a header only)");
   }
   return movies;
@@ -522,25 +445,25 @@ absl::StatusOr<std::vector<Rating>> ReadRatings(const std::string& path) {
     absl::string_view field;
     N2V_RETURN_IF_ERROR(NextField(csv, path, kColumns, 0, &field));
     if (!ParseInt(field, &r.user_id) || r.user_id < 1) {
-      return FieldError(path, csv.record_line(), "userId",
+      return LineError(path, csv.record_line(), "userId",
                         absl::StrCat("an integer in [1, ", kMaxId, "]"), field);
     }
     N2V_RETURN_IF_ERROR(NextField(csv, path, kColumns, 1, &field));
     if (!ParseInt(field, &r.movie_id) || r.movie_id < 0) {
-      return FieldError(path, csv.record_line(), "movieId",
+      return LineError(path, csv.record_line(), "movieId",
                         absl::StrCat("an integer in [0, ", kMaxId, "]"), field);
     }
     N2V_RETURN_IF_ERROR(NextField(csv, path, kColumns, 2, &field));
     double rating;
     // MovieLens uses 0.5..5 stars; [0, 10] also admits 10-point scales without admitting junk.
     if (!ParseDouble(field, &rating) || !std::isfinite(rating) || rating < 0 || rating > 10) {
-      return FieldError(path, csv.record_line(), "rating", "a finite number in [0, 10]", field);
+      return LineError(path, csv.record_line(), "rating", "a finite number in [0, 10]", field);
     }
     r.rating = static_cast<float>(rating);
     N2V_RETURN_IF_ERROR(NextField(csv, path, kColumns, 3, &field));
     int64_t timestamp;
     if (!ParseInt(field, &timestamp)) {
-      return FieldError(path, csv.record_line(), "timestamp", "an integer (seconds since 1970)",
+      return LineError(path, csv.record_line(), "timestamp", "an integer (seconds since 1970)",
                         field);
     }
     N2V_RETURN_IF_ERROR(ExpectRecordEnd(csv, path, kColumns));
@@ -549,7 +472,7 @@ absl::StatusOr<std::vector<Rating>> ReadRatings(const std::string& path) {
     line = csv.line();
   }
   if (ratings.empty()) {
-    return FieldError(path, 2, "userId", "at least one rating after the header", "",
+    return LineError(path, 2, "userId", "at least one rating after the header", "",
                       " (the file has a header only)");
   }
   return ratings;

@@ -181,6 +181,41 @@ TEST_F(EmbeddingsIoTest, TextErrorsNameLineAndExpectation) {
   ExpectBad(Write("huge.txt", "2000000000 2000000000\na 1\n"), {":1:", "header says"});
 }
 
+TEST_F(EmbeddingsIoTest, EmptyHeaderOnlyAndDirectoryAreErrors) {
+  ExpectBad(Write("empty.txt", ""), {":1:", "expected a header line"});
+  ExpectBad(Write("nonl.txt", "2 2"), {":1:", "ending in a line break"});
+  ExpectBad(Write("hdr.txt", "2 2\n"), {":1:", "header says 2 rows"});
+  ExpectBad(Write("rows.txt", "3000000000 2\n"), {":1:", "row count", "3000000000"});
+  ExpectBad(Write("neg.txt", "-1 2\n"), {":1:", "row count", "-1"});
+  fs::create_directories(dir_ / "d.txt");
+  ExpectBad((dir_ / "d.txt").string(), {"is a directory"});
+}
+
+// Keys are UTF-8 without control bytes in every format: a Latin-1 text file must not pass for a
+// word2vec binary one ("caf\xe9 1234\n" is also a well-formed binary row of one float).
+TEST_F(EmbeddingsIoTest, KeysMustBeUtf8WithoutControlBytes) {
+  ExpectBad(Write("latin1.txt", "1 1\ncaf\xe9 1234\n"),
+            {":2:", "expected a UTF-8 key", "caf\\xe9"});
+  ExpectBad(Write("latin1b.txt", "2 1\na 1\ncaf\xe9 2\n"), {":3:", "expected a UTF-8 key"});
+  // A control byte makes a file binary; its key is refused there.
+  ExpectBad(Write("ctl.bin", "1 1\na\x01" "b " + std::string("\0\0\x80\x3f", 4) + "\n"),
+            {"row 1", "expected a UTF-8 key", "a\\x01b"});
+  const float v[2] = {1, 2};
+  const std::string npy =
+      Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1), }", Bytes(v, 8));
+  Write("k.ids.txt", "ok\nbad\xff\n");
+  Write("k.npy", npy);
+  ExpectBad((dir_ / "k.npy").string(), {"expected a UTF-8 key", "bad\\xff"}, "k.ids.txt:2:");
+  // A binary file's key too.
+  std::string bin = "1 1\ncaf\xe9 " + std::string("\0\0\x80\x3f", 4) + "\n";
+  ExpectBad(Write("latin1.bin", bin), {"row 1", "expected a UTF-8 key", "caf\\xe9"});
+  // Valid UTF-8 keys (and spaces in .ids.txt) still read.
+  Write("u.ids.txt", "Ωmega\nnode two\n");
+  auto r = ReadEmbeddings(Write("u.npy", npy));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->keys, (std::vector<std::string>{"Ωmega", "node two"}));
+}
+
 // --- malformed binary ---
 
 TEST_F(EmbeddingsIoTest, BinaryErrorsNameByteOffset) {
@@ -251,16 +286,16 @@ TEST_F(EmbeddingsIoTest, NpyHeaderValuesWithLineBreaksGiveOneLineErrors) {
   const std::string data = Bytes(v, 16);
   ExpectBad(Write("nl_descr.npy",
                   Npy("{'descr': '<f4\n', 'fortran_order': False, 'shape': (2, 2), }", data)),
-            {"expected dtype", "\\x0a"});
+            {"expected dtype", "\\n"});
   ExpectBad(Write("nl_fortran.npy",
                   Npy("{'descr': '<f4', 'fortran_order': Fa\nlse, 'shape': (2, 2), }", data)),
-            {"fortran_order False", "\\x0a"});
+            {"fortran_order False", "\\n"});
   ExpectBad(Write("nl_shape.npy",
                   Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,\n2), }", data)),
-            {"shape", "\\x0a"});
+            {"shape", "\\n"});
   ExpectBad(Write("nl_shape1.npy",
                   Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2\r\n), }", data)),
-            {"shape", "\\x0d"});
+            {"shape", "\\r"});
 }
 
 // Found by fuzz/embeddings_fuzzer: a one-byte shape value without parentheses made the parser
