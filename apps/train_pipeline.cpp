@@ -97,6 +97,11 @@ absl::StatusOr<Graph> LoadGraph(const GraphFlags& f, bool quiet) {
   if (g.num_nodes() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(f.input, ": the graph has no nodes"));
   }
+  if (g.num_edges() == 0) {
+    // Every walk would be its start node alone: no pairs to train on, no split to evaluate.
+    return absl::InvalidArgumentError(absl::StrCat(
+        f.input, ": the graph has ", g.num_nodes(), " nodes but no edges; walks need edges"));
+  }
   if (!quiet) {
     std::fprintf(stderr, "Graph %s: %d nodes, %lld %s edges\n", f.input.c_str(), g.num_nodes(),
                  static_cast<long long>(g.num_edges()), g.directed ? "directed" : "undirected");

@@ -198,5 +198,55 @@ expect_exit "resume with other settings is refused" 2 "$N2V" train -i "$TMP/g.ed
 expect_grep "refusal names the setting" "$TMP/err" "dimensions"
 expect_exit "resume from a missing checkpoint" 2 "$N2V" train "${CK[@]}" -o "$TMP/x.w2v" --resume "$TMP/nock"
 
+# --- more bad inputs: every command fails in one line naming the file and leaves no output ---
+printf 'a b 1\nb c nan\n' >"$TMP/nan.edges"
+expect_exit "walk on a NaN weight" 2 "$N2V" walk -i "$TMP/nan.edges" --weighted -o "$TMP/badw.txt"
+expect_grep "walk error names file and line" "$TMP/err" "nan.edges:2"
+expect_exit "graph on a NaN weight" 2 "$N2V" graph -i "$TMP/nan.edges" --weighted -o "$TMP/badg.csr"
+expect_exit "eval on a NaN weight" 2 "$N2V" eval -i "$TMP/nan.edges" --weighted --json "$TMP/bade.json" --residual-out "$TMP/bade.edges"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "eval input error is one line" || bad "eval input error is one line" "$(cat "$TMP/err")"
+ls "$TMP"/badw.txt "$TMP"/badg.csr "$TMP"/bade.json "$TMP"/bade.edges >/dev/null 2>&1 \
+  && bad "failed walk/graph/eval write nothing" "$(ls "$TMP"/bad[wge]*)" || ok "failed walk/graph/eval write nothing"
+no_tmp_files "failed runs leave no temporary files" "$TMP"
+expect_exit "MovieLens with no liked rating left" 2 "$N2V" graph --movielens "$DATA" --min-rating 6 -o "$TMP/badml.csr"
+expect_grep "no-edge error says why" "$TMP/err" "no rating >= 6|no movie pair"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "no-edge error is one line" || bad "no-edge error is one line" "$(cat "$TMP/err")"
+[ ! -e "$TMP/badml.csr" ] && ok "no-edge graph writes nothing" || bad "no-edge graph writes nothing"
+# A single node (a self-loop): walks stay on it, training gives its one row.
+printf 'solo solo\n' >"$TMP/solo.edges"
+expect_exit "a single node trains" 0 "$N2V" train -i "$TMP/solo.edges" -o "$TMP/solo.w2v" "${SMALL[@]}" --quiet
+[ "$(head -1 "$TMP/solo.w2v")" = "1 16" ] && [ "$(awk 'NR==2 {print $1, NF}' "$TMP/solo.w2v")" = "solo 17" ] \
+  && ok "a single node gives one row" || bad "a single node gives one row" "$(head -c 200 "$TMP/solo.w2v")"
+expect_exit "a single node walks" 0 "$N2V" walk -i "$TMP/solo.edges" -o "$TMP/solo.walks" --walk-length 5 --num-walks 2
+[ "$(sort -u "$TMP/solo.walks")" = "solo solo solo solo solo" ] && ok "single-node walks stay on it" || bad "single-node walks stay on it" "$(head -2 "$TMP/solo.walks")"
+# A CSR file with nodes but no edges (written here in the documented layout, csr_io.hpp).
+python3 - "$TMP/edgeless.csr" <<'PY'
+import struct, sys, zlib
+names = b"abc"
+body = struct.pack("<4q", 0, 0, 0, 0) + struct.pack("<4Q", 0, 1, 2, 3) + names
+head = b"N2VCSR\0\1" + struct.pack("<IIQQQI", 1, 2, 3, 0, len(names), zlib.crc32(body))
+open(sys.argv[1], "wb").write(head.ljust(64, b"\0") + body)
+PY
+expect_exit "a graph with no edges is refused" 2 "$N2V" train -i "$TMP/edgeless.csr" -o "$TMP/bade1.w2v"
+expect_grep "no-edge graph error says why" "$TMP/err" "edgeless.csr: the graph has 3 nodes but no edges"
+expect_exit "walk on a graph with no edges is refused" 2 "$N2V" walk -i "$TMP/edgeless.csr" -o "$TMP/bade2.txt"
+ls "$TMP"/bade1.w2v "$TMP"/bade2.txt >/dev/null 2>&1 && bad "no-edge runs write nothing" || ok "no-edge runs write nothing"
+# Config files: a bad value or bad syntax is one line that names the file.
+printf '[train]\np = 0\n' >"$TMP/p0.toml"
+expect_exit "config p = 0" 2 "$N2V" train --config "$TMP/p0.toml" -i "$TMP/g.edges" -o "$TMP/badc1.w2v"
+expect_grep "config p = 0 names p" "$TMP/err" "--p"
+for f in badtype badsyntax binary; do
+  expect_exit "config $f fails" 2 "$N2V" train --config "$TMP/$f.toml" -i "$TMP/g.edges" -o "$TMP/badc2.w2v"
+  { [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "$f.toml" "$TMP/err"; } && ok "config $f: one line naming the file" \
+    || bad "config $f: one line naming the file" "$(cat "$TMP/err")"
+done
+printf '[movielens]\np = "x"\n' >"$TMP/mlbad.toml"
+expect_exit "movielens config of the wrong type" 2 "$N2V" movielens --config "$TMP/mlbad.toml" --out "$TMP/badml"
+expect_grep "movielens config error names the file" "$TMP/err" "mlbad.toml"
+printf '[train]\nout = """a\nb"""\n' >"$TMP/multi.toml"
+expect_exit "config with a multi-line string" 2 "$N2V" train --config "$TMP/multi.toml" -i "$TMP/g.edges" -o "$TMP/badc3.w2v"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "multi-line config value: error stays one line" || bad "multi-line config value: error stays one line" "$(cat "$TMP/err")"
+ls "$TMP"/badc*.w2v "$TMP/badml" >/dev/null 2>&1 && bad "failed config runs write nothing" || ok "failed config runs write nothing"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
