@@ -60,6 +60,12 @@ class Bench:
         self.work = os.path.abspath(a.work)
         os.makedirs(self.work, exist_ok=True)
         self.results = {"machine": machine(), "settings": vars(a), "graphs": {}}
+        if a.update and os.path.exists(a.json):
+            # Rerun part of the benchmark: keep the file's other sections and runs.
+            old = json.load(open(a.json))
+            old.setdefault("updates", []).append({"machine": self.results["machine"],
+                                                  "settings": vars(a)})
+            self.results = old
 
     def log(self, *msg):
         print(*msg, file=sys.stderr, flush=True)
@@ -87,7 +93,7 @@ class Bench:
     # --- walks -----------------------------------------------------------------------------------
     def n2v_walks(self, g, spec, out):
         cmd = [self.n2v, "walk", "-i", g, "-o", out, "--p", str(spec["p"]), "--q", str(spec["q"]),
-               "--walk-length", str(self.a.walk_length), "--num-walks", str(spec["num_walks"]),
+               "--walk-length", str(spec["walk_length"]), "--num-walks", str(spec["num_walks"]),
                "--threads", str(self.a.threads)]
         if spec["weighted"]:
             cmd.append("--weighted")
@@ -98,12 +104,14 @@ class Bench:
         return {"wall_s": r["wall_s"], "rss_mib": r["rss_mib"], "walk_s": float(m.group(1)),
                 "steps_per_s": float(m.group(2))}
 
-    def pecanpy_walks(self, mode, g, spec, out=None):
+    def pecanpy_walks(self, mode, g, spec, out=None, starts=None):
         cmd = [PY, os.path.join(HERE, "pecanpy_walks.py"), mode, g, str(spec["p"]), str(spec["q"]),
-               str(spec["num_walks"]), str(self.a.walk_length), str(self.a.threads),
+               str(spec["num_walks"]), str(spec["walk_length"]), str(self.a.threads),
                "1" if spec["weighted"] else "0"] + ([out] if out else [])
+        if starts:
+            cmd += ["--starts", str(starts)]
         env = dict(os.environ, NUMBA_NUM_THREADS=str(self.a.threads))
-        r = timed(cmd, timeout=self.a.peer_timeout, env=env)
+        r = timed(cmd, timeout=spec.get("peer_timeout", self.a.peer_timeout), env=env)
         if r["rc"] != 0:
             why = "timeout" if r["rc"] == "timeout" else (
                 "out of memory" if r["rc"] in (-9, 137) else r["err"][-300:])
@@ -142,7 +150,7 @@ class Bench:
         cmd = [self.n2v, "eval", "-i", g, "--task", "link", "--test-fraction", "0.2", "--seed", "7",
                "--threads", str(self.a.threads), "--json", js, "--quiet",
                "--p", str(spec["p"]), "--q", str(spec["q"]), "--num-walks", str(spec["num_walks"]),
-               "--walk-length", str(self.a.walk_length)]
+               "--walk-length", str(spec["walk_length"])]
         if spec["weighted"]:
             cmd.append("--weighted")
         if embeddings:
@@ -158,7 +166,7 @@ class Bench:
 
     def n2v_train(self, g, spec, out):
         cmd = [self.n2v, "train", "-i", g, "-o", out, "--p", str(spec["p"]), "--q", str(spec["q"]),
-               "--num-walks", str(spec["num_walks"]), "--walk-length", str(self.a.walk_length),
+               "--num-walks", str(spec["num_walks"]), "--walk-length", str(spec["walk_length"]),
                "--threads", str(self.a.threads), "--quiet"]
         if spec["weighted"]:
             cmd.append("--weighted")
@@ -173,13 +181,23 @@ class Bench:
                  f"{' weighted' if spec['weighted'] else ''}, p={spec['p']} q={spec['q']}")
         g = self.make_graph(name, spec["model"], spec["nodes"], spec["edges"], spec["weighted"])
         res = {"spec": spec}
-        n = self.a.repeats
+        n = spec.get("repeats", self.a.repeats)
         walks_txt = os.path.join(self.work, f"{name}.walks")
         res["n2v_walk"] = self.repeat(lambda i: self.n2v_walks(g, spec, walks_txt), n)
         self.log("   n2v walk", summarize(res["n2v_walk"], "steps_per_s"))
+        sq = degree_square_sum(g)
+        res["sum_degree_squared"] = sq
         for mode in spec.get("pecanpy", ["SparseOTF", "PreComp"]):
+            if mode == "PreComp" and 8 * sq > 0.75 * mem_total_bytes():
+                # PreComp stores an alias table (uint32 + float32) for every (previous, current,
+                # next) triple: 8 bytes × Σ deg², allocated up front.
+                res[f"pecanpy_{mode}"] = [{"failed": f"not run: needs 8 B × Σdeg² = "
+                                           f"{8 * sq / 2**30:.0f} GiB of RAM"}]
+                self.log(f"   pecanpy {mode}: {res[f'pecanpy_{mode}'][0]['failed']}")
+                continue
             res[f"pecanpy_{mode}"] = self.repeat(
-                lambda i: self.pecanpy_walks(mode, g, spec), spec.get("peer_repeats", n))
+                lambda i: self.pecanpy_walks(mode, g, spec, starts=spec.get("peer_starts")),
+                spec.get("peer_repeats", n))
             self.log(f"   pecanpy {mode}", summarize(res[f"pecanpy_{mode}"], "steps_per_s"))
         if spec.get("train", True):
             emb = os.path.join(self.work, f"{name}.n2v-walks.w2v")
@@ -210,43 +228,81 @@ class Bench:
         self.results["graphs"][name] = res
         self.save()
 
-    def scaling(self, sizes):
-        """n2v train (streamed walks + SGD) on R-MAT graphs of E edges and E/10 nodes: time per
-        stage, peak RSS, and the memory the main arrays account for."""
+    def train_row(self, name, model, n, e, num_walks):
+        """One n2v train run (streamed walks + SGD, defaults otherwise) on a synthetic graph:
+        time per stage, peak RSS, and the memory the main arrays account for."""
+        g = self.make_graph(name, model, n, e, False)
+        out = os.path.join(self.work, f"{name}.w2v")
+        r = timed([self.n2v, "train", "-i", g, "-o", out, "--threads", str(self.a.threads),
+                   "--walk-length", str(self.a.walk_length), "--num-walks", str(num_walks),
+                   "--quiet"])
+        if r["rc"] != 0:
+            return {"edges": e, "failed": r["err"][-300:]}
+        run = json.load(open(out + ".run.json"))
+        t = run["timings_ms"]
+        n = run["graph"]["nodes"]
+        slots = 2 * e
+        mib = 1 / 2**20
+        words = n * num_walks * self.a.walk_length
+        return {
+            "model": model, "edges": e, "nodes": n, "num_walks": num_walks,
+            "walk_length": self.a.walk_length, "words": words, "wall_s": r["wall_s"],
+            "rss_mib": r["rss_mib"], "load_s": t["load"] / 1e3, "alias_s": t["alias"] / 1e3,
+            "train_s": t["train"] / 1e3, "export_s": t["export"] / 1e3,
+            "words_per_s": words / (t["train"] / 1e3),
+            "memory_mib": {
+                "csr (offsets 8(n+1) + ids 4·slots + weights 4·slots)":
+                    (8 * (n + 1) + 8 * slots) * mib,
+                "alias tables (8·slots)": 8 * slots * mib,
+                "input + output tables (2·n·dim·4)": 2 * n * 128 * 4 * mib,
+                "node names and id map": None,
+            },
+        }
+
+    def scaling(self, sizes, num_walks):
+        """n2v train on R-MAT graphs of E edges and E/10 nodes."""
         rows = []
         for e in sizes:
-            n = max(10, e // 10)
-            g = self.make_graph(f"scale-{e}", "rmat", n, e, False)
-            out = os.path.join(self.work, f"scale-{e}.w2v")
-            r = timed([self.n2v, "train", "-i", g, "-o", out, "--threads", str(self.a.threads),
-                       "--walk-length", str(self.a.walk_length), "--num-walks",
-                       str(self.a.num_walks or 10), "--quiet"])
-            if r["rc"] != 0:
-                rows.append({"edges": e, "failed": r["err"][-300:]})
-                continue
-            run = json.load(open(out + ".run.json"))
-            t = run["timings_ms"]
-            slots = 2 * e
-            mib = 1 / 2**20
-            rows.append({
-                "edges": e, "nodes": run["graph"]["nodes"], "wall_s": r["wall_s"],
-                "rss_mib": r["rss_mib"], "load_s": t["load"] / 1e3, "alias_s": t["alias"] / 1e3,
-                "train_s": t["train"] / 1e3, "export_s": t["export"] / 1e3,
-                "memory_mib": {
-                    "csr (offsets 8(n+1) + ids 4·slots + weights 4·slots)":
-                        (8 * (n + 1) + 8 * slots) * mib,
-                    "alias tables (8·slots)": 8 * slots * mib,
-                    "input + output tables (2·n·dim·4)": 2 * n * 128 * 4 * mib,
-                    "node names and id map": None,
-                },
-            })
+            rows.append(self.train_row(f"scale-{e}", "rmat", max(10, e // 10), e, num_walks))
             self.log(f"   scale {e}: {rows[-1]}")
         self.results["scaling"] = rows
         self.save()
 
+    def big(self, model, nodes, edges, walk_counts):
+        """The streaming check: n2v train on one large graph at several walk counts; walks are
+        streamed, so peak memory should not grow with the walk count. Rows are appended to
+        those already in the results (--update), replacing one of the same graph and count."""
+        rows = self.results.setdefault("big", [])
+        for w in walk_counts:
+            row = self.train_row(f"big-{model}-{nodes}-{edges}", model, nodes, edges, w)
+            rows[:] = [r for r in rows if (r.get("model"), r.get("nodes_requested"), r["edges"],
+                                           r.get("num_walks")) != (model, nodes, edges, w)]
+            row["nodes_requested"] = nodes
+            rows.append(row)
+            self.log(f"   big {model} {w} walks/node: {row}")
+            self.save()
+
     def save(self):
         with open(self.a.json, "w") as f:
             json.dump(self.results, f, indent=1)
+
+
+def degree_square_sum(path):
+    """Σ over nodes of degree² for an undirected edge list (the size of PecanPy PreComp's
+    second-order tables)."""
+    deg = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 2 or parts[0].startswith("#"):
+                continue
+            for v in parts[:2]:
+                deg[v] = deg.get(v, 0) + 1
+    return sum(d * d for d in deg.values())
+
+
+def mem_total_bytes():
+    return int(re.search(r"MemTotal:\s*(\d+)", open("/proc/meminfo").read()).group(1)) * 1024
 
 
 def summarize(runs, key):
@@ -278,14 +334,22 @@ GRAPHS = {
     "smoke": dict(model="rmat", nodes=2000, edges=20000, weighted=True, p=0.5, q=2, num_walks=2,
                   end_to_end=True, peer_repeats=1),
     # BlogCatalog's size (10,312 nodes, 333,983 edges), unweighted, the paper's p = q = 0.25.
+    # PecanPy's walk timing uses 20,000 random start nodes (its O(degree) step makes a full pass
+    # minutes long on 2 cores); its quality pipeline below walks the full 10 per node.
     "blogcatalog-sized": dict(model="rmat", nodes=10312, edges=333983, weighted=False, p=0.25,
-                              q=0.25, num_walks=10, end_to_end=True),
-    # The walk target of issue 5: 100k nodes, 5M weighted edges, p = 0.5, q = 2.
+                              q=0.25, num_walks=10, end_to_end=True, peer_starts=20000),
+    # The walk target of issue 5: 100k nodes, 5M weighted edges, p = 0.5, q = 2. PecanPy walks
+    # from 10,000 random start nodes: a full pass (8M steps per walk per node) at its measured
+    # ~10^4 steps/s would take hours.
     "100k-5M-weighted": dict(model="rmat", nodes=100000, edges=5000000, weighted=True, p=0.5, q=2,
-                             num_walks=10, train=False, quality=False, peer_repeats=1),
-    # A 1M-node graph: walks against both PecanPy modes, training against gensim.
+                             num_walks=2, train=False, quality=False, peer_repeats=1,
+                             peer_starts=10000),
+    # A 1M-node graph: walks against both PecanPy modes, training against gensim. One walk of 20
+    # nodes per node (20M steps and words) so that gensim's run fits the session on 2 cores;
+    # PecanPy walks from 20,000 random start nodes.
     "1M-10M": dict(model="rmat", nodes=1000000, edges=10000000, weighted=False, p=1, q=1,
-                   num_walks=10, quality=False, peer_repeats=1, end_to_end=True),
+                   num_walks=1, walk_length=20, quality=False, repeats=1, peer_repeats=1,
+                   peer_starts=20000, peer_timeout=900),
 }
 
 
@@ -301,18 +365,30 @@ def main():
                     help="override every graph's walks per node (e.g. 2 for a quick run)")
     ap.add_argument("--scaling", default="100000,1000000,10000000",
                     help="edge counts of the n2v scaling table ('' to skip)")
-    ap.add_argument("--peer-timeout", type=int, default=3600)
+    ap.add_argument("--scaling-walks", type=int, default=1,
+                    help="walks per node in the scaling table (time is linear in it; memory is not)")
+    ap.add_argument("--big", default="er,1000000,50000000,1,2",
+                    help="MODEL,NODES,EDGES,WALKS[,WALKS...][;MODEL,...]: n2v train on large "
+                         "graphs at each walk count ('' to skip). ER gives every node edges; "
+                         "R-MAT leaves about half of the nodes isolated (absent from the file)")
+    ap.add_argument("--update", action="store_true",
+                    help="keep the other sections of an existing --json file (rerun a part)")
+    ap.add_argument("--peer-timeout", type=int, default=1800)
     ap.add_argument("--work", default=os.path.join(ROOT, "bench", "work", "compare"))
     ap.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "compare.json"))
     a = ap.parse_args()
     b = Bench(a)
     for name in filter(None, a.graphs.split(",")):
         spec = dict(GRAPHS[name], name=name)
+        spec.setdefault("walk_length", a.walk_length)
         if a.num_walks:
             spec["num_walks"] = a.num_walks
         b.run_graph(spec)
     if a.scaling:
-        b.scaling([int(x) for x in a.scaling.split(",")])
+        b.scaling([int(x) for x in a.scaling.split(",")], a.scaling_walks)
+    for spec in filter(None, a.big.split(";")):
+        model, nodes, edges, *walks = spec.split(",")
+        b.big(model, int(nodes), int(edges), [int(w) for w in walks])
     b.save()
 
 

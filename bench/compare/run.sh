@@ -9,7 +9,8 @@
 # Writes bench/results/compare-<date>.json and bench/RESULTS.md (bench/compare/report.py).
 #
 # Usage: bench/compare/run.sh [--quick] [--repeats N] [--skip-movielens] [-- compare.py args]
-#   --quick   2 walks per node on the synthetic graphs, 1 Keras run, scaling up to 10^6 edges
+#   --quick   2 walks per node on the synthetic graphs, 1 Keras run, scaling up to 10^6 edges,
+#            no large-graph streaming check
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repeats=3
@@ -32,7 +33,7 @@ scripts/setup n2v sgd_compare
 stamp=$(date +%Y-%m-%d)
 json=bench/results/compare-$stamp.json
 args=(--repeats "$repeats" --json "$json")
-if ((quick)); then args+=(--num-walks 2 --scaling 100000,1000000); fi
+if ((quick)); then args+=(--num-walks 2 --scaling 100000,1000000 --big ""); fi
 if ((movielens)); then
   bash bench/movielens.sh --repeats $((quick ? 1 : repeats)) --n2v-repeats 5 \
     --out "bench/results/movielens-$stamp.md"
