@@ -142,11 +142,11 @@ int RunEval(const EvalFlags& f) {
   }
   const int threads = EffectiveThreads(f.run.threads);
   omp_set_num_threads(threads);
-  auto device = ChooseDevice(f.embeddings.empty() ? f.run.device : "cpu", threads, quiet);
-  if (!device.ok()) return ReportError(device.status());
-
+  // The input first: a bad file is the only message, not after a note about the device.
   auto graph = LoadGraph(f.graph, quiet);
   if (!graph.ok()) return ReportError(graph.status());
+  auto device = ChooseDevice(f.embeddings.empty() ? f.run.device : "cpu", threads, quiet);
+  if (!device.ok()) return ReportError(device.status());
 
   // The graph embeddings are trained on: the residual for link prediction, the whole graph else.
   std::optional<LinkSplit> split;

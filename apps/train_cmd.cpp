@@ -206,10 +206,11 @@ int RunWalk(const WalkCmdFlags& f) {
   if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
   const int threads = EffectiveThreads(f.run.threads);
   omp_set_num_threads(threads);
-  auto device = ChooseDevice(f.run.device, threads, f.run.quiet);
-  if (!device.ok()) return ReportError(device.status());
+  // The input first: a bad file is the only message, not after a note about the device.
   auto graph = LoadGraph(f.graph, f.run.quiet);
   if (!graph.ok()) return ReportError(graph.status());
+  auto device = ChooseDevice(f.run.device, threads, f.run.quiet);
+  if (!device.ok()) return ReportError(device.status());
   for (const std::string& name : graph->names) {
     if (name.find_first_of(" \t\r\n") != std::string::npos) {
       return ReportError(absl::InvalidArgumentError(absl::StrCat(
