@@ -1,28 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the n2v command line: flags, outputs, errors and exit codes.
 # Usage: run_cli_tests.sh <n2v binary> <source dir>. Ends with "N passed, N failed".
-set -u
-N2V=$1
-SRC=$2
-DATA="$SRC/data/ml-latest-small"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "     $2"; }
-# expect_exit NAME CODE CMD... : runs CMD, checks its exit code; output in $TMP/out, $TMP/err.
-expect_exit() {
-  local name=$1 code=$2
-  shift 2
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok "$name"; else bad "$name" "exit $rc, expected $code: $(head -c 300 "$TMP/err")"; fi
-}
-expect_grep() {  # expect_grep NAME FILE REGEX
-  if grep -qE -- "$3" "$2"; then ok "$1"; else bad "$1" "no /$3/ in $(head -c 300 "$2")"; fi
-}
+source "$(dirname "$0")/lib.sh" "$@"
 
 # --- help and version ---
 expect_exit "help exits 0" 0 "$N2V" movielens --help
@@ -136,5 +115,4 @@ printf 'movielens.bogus = 3\n' >"$TMP/bad.toml"
 expect_exit "unknown config key is a usage error" 2 "$N2V" movielens --config "$TMP/bad.toml" --out "$TMP/cfg2"
 [ ! -e "$TMP/cfg2" ] && ok "config errors write nothing" || bad "config errors write nothing"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -2,30 +2,7 @@
 # End-to-end tests of `n2v train`, `n2v walk`, `n2v graph` and `n2v eval` on small graphs: flags and
 # aliases, every input and output format, errors, reproducibility, interruption and resume.
 # Usage: run_train_tests.sh <n2v binary> <source dir>. Ends with "N passed, N failed".
-set -u
-N2V=$1
-SRC=$2
-DATA="$SRC/data/ml-latest-small"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && echo "     $2"; }
-expect_exit() {  # expect_exit NAME CODE CMD... ; output in $TMP/out, $TMP/err
-  local name=$1 code=$2
-  shift 2
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok "$name"; else bad "$name" "exit $rc, expected $code: $(head -c 400 "$TMP/err")"; fi
-}
-expect_grep() {  # expect_grep NAME FILE REGEX
-  if grep -qE -- "$3" "$2"; then ok "$1"; else bad "$1" "no /$3/ in $(head -c 300 "$2")"; fi
-}
-no_tmp_files() {  # no_tmp_files NAME DIR
-  if ls -a "$2" | grep -q '\.tmp\.'; then bad "$1" "$(ls -a "$2")"; else ok "$1"; fi
-}
+source "$(dirname "$0")/lib.sh" "$@"
 
 # Two communities of 30 nodes (dense inside, a few bridges), ids as strings, comments, tabs.
 python3 - "$TMP" <<'PY'
@@ -248,5 +225,4 @@ expect_exit "config with a multi-line string" 2 "$N2V" train --config "$TMP/mult
 [ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "multi-line config value: error stays one line" || bad "multi-line config value: error stays one line" "$(cat "$TMP/err")"
 ls "$TMP"/badc*.w2v "$TMP/badml" >/dev/null 2>&1 && bad "failed config runs write nothing" || ok "failed config runs write nothing"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
