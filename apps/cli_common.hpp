@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "n2v/options.hpp"
 
 namespace n2v::app {
 
@@ -35,19 +36,5 @@ class Stopwatch {
  private:
   std::chrono::steady_clock::time_point start_;
 };
-
-/// What --device resolved to.
-struct DeviceChoice {
-  bool cuda = false;
-  int index = 0;
-  std::string description;  // "cpu (2 threads)" or "cuda:0 NVIDIA H100 80GB HBM3"
-};
-
-/// Parses --device auto|cpu|cuda|cuda:N. auto falls back to the CPU with one line on stderr
-/// saying why (unless quiet); an explicit cuda without a usable GPU is an error with the reason.
-absl::StatusOr<DeviceChoice> ChooseDevice(const std::string& spec, int threads, bool quiet);
-
-/// Number of threads to use: the flag if > 0, else the hardware's.
-int EffectiveThreads(int flag);
 
 }  // namespace n2v::app

@@ -20,6 +20,7 @@
 #include "n2v/eval.hpp"
 #include "n2v/json.hpp"
 #include "n2v/labels_io.hpp"
+#include "n2v/n2v.hpp"
 #include "n2v/status.hpp"
 
 namespace n2v::app {
@@ -81,10 +82,10 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalFlags& f) {
   c->add_option("--p", f.p, "Return parameter p, or a comma-separated grid (0.25,1,4)")
       ->delimiter(',');
   c->add_option("--q", f.q, "In-out parameter q, or a comma-separated grid")->delimiter(',');
-  c->add_option("--walk-length,-l", f.walk.walk_length, "Nodes per walk (the start included)");
-  c->add_option("--num-walks,-r", f.walk.num_walks, "Walks started from every node");
-  AddModelFlags(c, f.model);
-  AddRunFlags(c, f.run);
+  c->add_option("--walk-length,-l", f.run.opt.walk.length, "Nodes per walk (the start included)");
+  c->add_option("--num-walks,-r", f.run.opt.walk.num_walks, "Walks started from every node");
+  AddModelFlags(c, f.run);
+  AddRunFlags(c, f.run.opt.threads, f.run.opt.seed, f.run.device, f.run.quiet);
   c->add_option("--test-fraction", f.test_fraction,
                 "link: fraction of the edges held out (every node keeps an edge)");
   c->add_option("--labels", f.labels,
@@ -121,11 +122,12 @@ int RunEval(const EvalFlags& f) {
   for (double v : f.q) {
     if (!(v > 0) || !std::isfinite(v)) return ReportError(Bad("--q", "positive numbers"));
   }
-  WalkFlags walk = f.walk;
-  walk.p = f.p[0];
-  walk.q = f.q[0];
-  if (absl::Status st = ValidateWalkFlags(walk); !st.ok()) return ReportError(st);
-  if (absl::Status st = ValidateModelFlags(f.model); !st.ok()) return ReportError(st);
+  auto options = f.run.ToOptions();
+  if (!options.ok()) return ReportError(options.status());
+  TrainOptions opt = *options;
+  opt.walk.p = f.p[0];
+  opt.walk.q = f.q[0];
+  if (absl::Status st = ValidateTrainOptions(opt); !st.ok()) return ReportError(st);
   if (link && !(f.test_fraction > 0 && f.test_fraction < 1)) {
     return ReportError(Bad("--test-fraction", "a number in (0, 1)"));
   }
@@ -140,20 +142,26 @@ int RunEval(const EvalFlags& f) {
   if (!f.embeddings.empty() && (f.p.size() > 1 || f.q.size() > 1)) {
     return ReportError(Bad("--embeddings", "no --p/--q grid (the table is already trained)"));
   }
-  const int threads = EffectiveThreads(f.run.threads);
+  const int threads = EffectiveThreads(opt.threads);
+  const uint64_t seed = opt.seed;
   omp_set_num_threads(threads);
   // The input first: a bad file is the only message, not after a note about the device.
   auto graph = LoadGraph(f.graph, quiet);
   if (!graph.ok()) return ReportError(graph.status());
-  auto device = ChooseDevice(f.embeddings.empty() ? f.run.device : "cpu", threads, quiet);
+  std::string device_note;
+  auto device = ResolveDevice(f.embeddings.empty() ? opt.device : Device::Cpu(), threads,
+                              &device_note);
   if (!device.ok()) return ReportError(device.status());
+  if (!quiet && !device_note.empty()) std::fprintf(stderr, "n2v: %s\n", device_note.c_str());
+  // Every point trains on the device chosen here (no note per point).
+  opt.device = device->cuda ? Device::Cuda(device->index) : Device::Cpu();
 
   // The graph embeddings are trained on: the residual for link prediction, the whole graph else.
   std::optional<LinkSplit> split;
   std::optional<NodeLabels> labels;
   const Graph* train_graph = &*graph;
   if (link) {
-    auto s = SplitEdgesForLinkPrediction(*graph, f.test_fraction, f.run.seed);
+    auto s = SplitEdgesForLinkPrediction(*graph, f.test_fraction, seed);
     if (!s.ok()) return ReportError(s.status());
     split = std::move(*s);
     train_graph = &split->residual;
@@ -198,7 +206,7 @@ int RunEval(const EvalFlags& f) {
       ClassificationOptions co;
       co.train_fraction = f.train_fraction;
       co.repeats = f.repeats;
-      co.seed = f.run.seed;
+      co.seed = seed;
       co.lr.C = f.c;
       co.threads = threads;
       N2V_ASSIGN_OR_RETURN(pr.node, EvaluateNodeClassification(emb, *labels, co));
@@ -217,22 +225,23 @@ int RunEval(const EvalFlags& f) {
     if (absl::Status st = evaluate(*emb, pr); !st.ok()) return ReportError(st);
     results.push_back(pr);
   } else {
-    const AliasTables alias = BuildAliasTables(train_graph->view(), threads);
-    RunFlags run = f.run;
-    run.quiet = true;  // one table row per point instead of progress lines
+    // One table row per point instead of progress lines; Ctrl-C stops the point being trained.
+    InterruptCancels cancels;
+    opt.cancelled = [] { return PendingInterrupt() != 0; };
     for (double p : f.p) {
       for (double q : f.q) {
-        walk.p = p;
-        walk.q = q;
+        opt.walk.p = p;
+        opt.walk.q = q;
         Stopwatch clock;
-        auto trained = TrainEmbeddings(*train_graph, alias, walk, f.model, run, *device, threads);
+        auto trained = Train(*train_graph, opt);
+        DieOfPendingInterrupt();
         if (!trained.ok()) return ReportError(trained.status());
         PointResult pr;
         pr.p = p;
         pr.q = q;
         pr.train_s = clock.ms() / 1000;
         if (!trained->losses.empty()) pr.final_loss = trained->losses.back();
-        if (absl::Status st = evaluate(trained->emb, pr); !st.ok()) return ReportError(st);
+        if (absl::Status st = evaluate(trained->embeddings, pr); !st.ok()) return ReportError(st);
         results.push_back(pr);
         if (!quiet && f.p.size() * f.q.size() > 1) {
           std::fprintf(stderr, "  p=%g q=%g done in %.1f s\n", p, q, pr.train_s);
@@ -281,7 +290,7 @@ int RunEval(const EvalFlags& f) {
     j.BeginObject();
     j.Key("n2v_version").String(N2V_VERSION).Key("command").String("eval");
     j.Key("input").String(f.graph.input).Key("task").String(f.task);
-    j.Key("seed").Int(static_cast<int64_t>(f.run.seed));
+    j.Key("seed").Int(static_cast<int64_t>(seed));
     j.Key("device").String(device->description);
     if (link) {
       j.Key("test_edges").Int(static_cast<int64_t>(split->test_edges.size()));

@@ -7,15 +7,13 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "apps/train_pipeline.hpp"
+#include "apps/train_flags.hpp"
 
 namespace n2v::app {
 
 struct EvalFlags {
   GraphFlags graph;
-  WalkFlags walk;  // p and q come from the lists below
-  ModelFlags model;
-  RunFlags run;
+  TrainFlagSet run;  // walk.p and walk.q come from the lists below
   std::vector<double> p = {1.0};
   std::vector<double> q = {1.0};
   std::string task = "link";  // link | node

@@ -37,9 +37,9 @@ int main(int argc, char** argv) {
       const std::string empty_query = "\nquery=\"\"";
       if (const size_t at = dump.find(empty_query); at != std::string::npos) {
         std::string list = "\nquery=[";
-        for (size_t i = 0; i < ml.queries.size(); ++i) {
+        for (size_t i = 0; i < ml.opt.queries.size(); ++i) {
           list += i ? ", \"" : "\"";
-          for (char c : ml.queries[i]) {
+          for (char c : ml.opt.queries[i]) {
             if (c == '"' || c == '\\') list += '\\';
             list += c;
           }

@@ -13,17 +13,16 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "apps/cli_common.hpp"
+#include "apps/train_flags.hpp"
 #include "n2v/atomic_file.hpp"
 #include "n2v/csr_io.hpp"
 #include "n2v/export.hpp"
 #include "n2v/graph_stats.hpp"
 #include "n2v/json.hpp"
 #include "n2v/movielens.hpp"
+#include "n2v/n2v.hpp"
 #include "n2v/status.hpp"
 #include "n2v/walk.hpp"
-#if defined(N2V_WITH_CUDA)
-#include "n2v/cuda_api.hpp"
-#endif
 
 namespace n2v::app {
 namespace {
@@ -81,15 +80,16 @@ CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f) {
   c->add_option("--format", f.format,
                 "auto (by extension: .npy, .bin = w2v-binary, .tsv; else w2v), w2v, w2v-binary, "
                 "npy, tsv");
-  AddWalkFlags(c, f.walk);
-  AddModelFlags(c, f.model);
-  AddRunFlags(c, f.run);
-  c->add_option("--checkpoint-every", f.checkpoint.every,
-                "Write a checkpoint every N epochs (sgd, CPU) into --checkpoint-dir (0: never)");
-  c->add_option("--checkpoint-dir", f.checkpoint.dir,
-                "Checkpoint directory (default: <output>.ckpt)");
-  c->add_option("--resume", f.checkpoint.resume,
-                "Continue from a checkpoint directory written by --checkpoint-every");
+  AddWalkFlags(c, f.run.opt.walk);
+  AddModelFlags(c, f.run);
+  AddRunFlags(c, f.run.opt.threads, f.run.opt.seed, f.run.device, f.run.quiet);
+  CheckpointConfig& ck = f.run.opt.checkpoint;
+  c->add_option("--checkpoint-every", ck.every,
+                "Write a checkpoint every N epochs (sgd, CPU or GPU) into --checkpoint-dir "
+                "(0: never)");
+  c->add_option("--checkpoint-dir", ck.dir, "Checkpoint directory (default: <output>.ckpt)");
+  c->add_option("--resume", ck.resume,
+                "Continue from a checkpoint file, or a directory's latest epoch-N.ckpt");
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
               "Print the effective configuration as TOML (usable with --config) and exit")
@@ -103,22 +103,17 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   auto info = [&](const std::string& s) {
     if (!quiet) std::fprintf(stderr, "%s\n", s.c_str());
   };
-  if (absl::Status st = ValidateWalkFlags(f.walk); !st.ok()) return ReportError(st);
-  if (absl::Status st = ValidateModelFlags(f.model); !st.ok()) return ReportError(st);
+  auto options = f.run.ToOptions();
+  if (!options.ok()) return ReportError(options.status());
+  TrainOptions& opt = *options;
+  if (opt.checkpoint.every > 0 && opt.checkpoint.dir.empty()) {
+    opt.checkpoint.dir = f.output + ".ckpt";
+  }
+  if (absl::Status st = ValidateTrainOptions(opt); !st.ok()) return ReportError(st);
   if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
   auto format = ResolveFormat(f.format, f.output);
   if (!format.ok()) return ReportError(format.status());
-  CheckpointFlags ckpt = f.checkpoint;
-  if (ckpt.every < 0) {
-    return ReportError(absl::InvalidArgumentError("--checkpoint-every: expected 0 or more"));
-  }
-  const bool checkpointing = ckpt.every > 0 || !ckpt.resume.empty();
-  if (checkpointing && f.model.optimizer != "sgd") {
-    return ReportError(absl::InvalidArgumentError(
-        "--checkpoint-every/--resume: supported with --optimizer sgd only"));
-  }
-  if (ckpt.every > 0 && ckpt.dir.empty()) ckpt.dir = f.output + ".ckpt";
-  const int threads = EffectiveThreads(f.run.threads);
+  const int threads = EffectiveThreads(opt.threads);
   omp_set_num_threads(threads);
 
   // The input first: a bad file is reported alone, before any note about the device.
@@ -126,14 +121,6 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   auto graph = LoadGraph(f.graph, quiet);
   if (!graph.ok()) return ReportError(graph.status());
   const double load_ms = clock.Lap();
-  // Checkpoints are a CPU feature: --device auto stays on the CPU when they are asked for.
-  auto device = ChooseDevice(checkpointing && f.run.device == "auto" ? "cpu" : f.run.device,
-                             threads, quiet);
-  if (!device.ok()) return ReportError(device.status());
-  if (device->cuda && checkpointing) {
-    return ReportError(absl::InvalidArgumentError(
-        "--checkpoint-every/--resume: supported on the CPU only (use --device cpu)"));
-  }
   if (!quiet) {
     // The effective configuration, without the saved file's comments: key=value lines.
     std::string compact;
@@ -144,34 +131,41 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
     std::fprintf(stderr, "Configuration (saved as %s.config.toml):\n%s", f.output.c_str(),
                  compact.c_str());
   }
-  const AliasTables alias = BuildAliasTables(graph->view(), threads);
-  const double alias_ms = clock.Lap();
-  auto trained = TrainEmbeddings(*graph, alias, f.walk, f.model, f.run, *device, threads,
-                                 checkpointing ? &ckpt : nullptr);
+  ProgressPrinter printer(quiet);
+  opt.on_progress = printer.callback();
+  absl::StatusOr<TrainResult> trained;
+  {
+    // Ctrl-C / SIGTERM: the run stops at its next chunk and nothing is written.
+    InterruptCancels cancels;
+    opt.cancelled = [] { return PendingInterrupt() != 0; };
+    trained = Train(*graph, opt);
+  }
+  DieOfPendingInterrupt();
   if (!trained.ok()) return ReportError(trained.status());
   const double train_ms = clock.Lap();
 
-  absl::Status st = WriteEmbeddings(f.output, *format, trained->emb, graph->names);
+  absl::Status st = WriteEmbeddings(f.output, *format, trained->embeddings, graph->names);
   if (st.ok()) st = WriteFileAtomic(f.output + ".config.toml", config);
   const double export_ms = clock.Lap();
   if (st.ok()) {
     JsonWriter r;
     r.BeginObject();
     r.Key("n2v_version").String(N2V_VERSION).Key("command").String("train");
-    r.Key("device").String(device->description).Key("threads").Int(threads);
+    r.Key("device").String(trained->device.description).Key("threads").Int(threads);
     r.Key("input").String(f.graph.input).Key("output").String(f.output);
     r.Key("format").String(FormatName(*format));
     r.Key("graph").BeginObject();
     r.Key("nodes").Int(graph->num_nodes()).Key("edges").Int(graph->num_edges());
     r.Key("directed").Bool(graph->directed).EndObject();
-    r.Key("optimizer").String(f.model.optimizer);
+    r.Key("optimizer").String(std::string(OptimizerName(opt.model.optimizer)));
     r.Key("first_epoch").Int(trained->first_epoch);
     r.Key("losses").BeginArray();
     for (double l : trained->losses) r.Double(l);
     r.EndArray();
     r.Key("pairs").Int(trained->pairs);
     r.Key("timings_ms").BeginObject();
-    r.Key("load").Double(load_ms).Key("alias").Double(alias_ms).Key("train").Double(train_ms);
+    r.Key("load").Double(load_ms).Key("alias").Double(trained->alias_ms);
+    r.Key("train").Double(train_ms - trained->alias_ms);
     r.Key("export").Double(export_ms).Key("total").Double(total.ms()).EndObject();
     r.EndObject();
     st = WriteFileAtomic(f.output + ".run.json", r.str() + "\n");
@@ -180,8 +174,9 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   info(absl::StrFormat(
       "Wrote %s (%s, %d x %d) in %.0f ms; total %.2f s on %s (load %.0f ms, alias %.0f ms, "
       "walks + training %.0f ms)",
-      f.output, FormatName(*format), trained->emb.rows, trained->emb.dim, export_ms,
-      total.ms() / 1000, device->description, load_ms, alias_ms, train_ms));
+      f.output, FormatName(*format), trained->embeddings.rows, trained->embeddings.dim, export_ms,
+      total.ms() / 1000, trained->device.description, load_ms, trained->alias_ms,
+      train_ms - trained->alias_ms));
   return kExitOk;
 }
 
@@ -191,8 +186,8 @@ CLI::App* AddWalkCommand(CLI::App& app, WalkCmdFlags& f) {
               "(for other trainers, e.g. gensim's LineSentence)");
   AddGraphFlags(c, f.graph, /*required=*/true);
   c->add_option("--output,-o", f.output, "Walks file")->required();
-  AddWalkFlags(c, f.walk);
-  AddRunFlags(c, f.run);
+  AddWalkFlags(c, f.opt.walk);
+  AddRunFlags(c, f.opt.threads, f.opt.seed, f.device, f.quiet);
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
               "Print the effective configuration as TOML (usable with --config) and exit")
@@ -202,50 +197,32 @@ CLI::App* AddWalkCommand(CLI::App& app, WalkCmdFlags& f) {
 
 int RunWalk(const WalkCmdFlags& f) {
   Stopwatch total;
-  if (absl::Status st = ValidateWalkFlags(f.walk); !st.ok()) return ReportError(st);
+  WalkRunOptions opt = f.opt;
+  auto device = Device::Parse(f.device);
+  if (!device.ok()) return ReportError(device.status());
+  opt.device = *device;
+  if (absl::Status st = ValidateWalkConfig(opt.walk); !st.ok()) return ReportError(st);
   if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
-  const int threads = EffectiveThreads(f.run.threads);
+  const int threads = EffectiveThreads(opt.threads);
   omp_set_num_threads(threads);
   // The input first: a bad file is the only message, not after a note about the device.
-  auto graph = LoadGraph(f.graph, f.run.quiet);
+  auto graph = LoadGraph(f.graph, f.quiet);
   if (!graph.ok()) return ReportError(graph.status());
-  auto device = ChooseDevice(f.run.device, threads, f.run.quiet);
-  if (!device.ok()) return ReportError(device.status());
   for (const std::string& name : graph->names) {
     if (name.find_first_of(" \t\r\n") != std::string::npos) {
       return ReportError(absl::InvalidArgumentError(absl::StrCat(
           f.graph.input, ": node id '", name, "' holds white space; a walks file cannot")));
     }
   }
-  const CsrView g = graph->view();
-  const AliasTables alias = BuildAliasTables(g, threads);
-  const core::WalkParams params = MakeWalkParams(MakeWalkOptions(f.walk, f.run.seed));
-  const uint64_t num_walks = static_cast<uint64_t>(f.walk.num_walks) * g.num_nodes;
+  const double setup_ms = total.ms();
   auto writer = AtomicFileWriter::Open(f.output);
   if (!writer.ok()) return ReportError(writer.status());
-  // Walks are sampled and formatted in chunks (never all in memory), each thread formatting its
-  // share of a chunk; chunks are written in walk order.
-  const uint64_t chunk = std::max<uint64_t>(4096, 1u << 20 / std::max<uint32_t>(1, f.walk.walk_length));
-  std::vector<int32_t> walks(chunk * f.walk.walk_length);
+  // Each chunk is formatted by every thread, its share of the walks each, and written in walk
+  // order; the file never holds more than the chunk being written.
+  const uint32_t len = opt.walk.length;
   std::vector<std::string> parts(threads);
   int64_t tokens = 0;
-  double sample_ms = 0;
-  const double setup_ms = total.ms();
-  for (uint64_t first = 0; first < num_walks; first += chunk) {
-    const uint64_t count = std::min(chunk, num_walks - first);
-    Stopwatch sample_clock;
-    if (device->cuda) {
-#if defined(N2V_WITH_CUDA)
-      // The same walks as the CPU's, element for element (tests/cuda/walk_parity_test).
-      if (absl::Status st = cuda::SampleWalks(g, alias.view(), params, first, count, walks.data());
-          !st.ok()) {
-        return ReportError(st);
-      }
-#endif
-    } else {
-      cpu::SampleWalks(g, alias.view(), params, first, count, walks.data(), threads);
-    }
-    sample_ms += sample_clock.ms();
+  auto sink = [&](uint64_t, uint64_t count, const int32_t* walks) -> absl::Status {
     int64_t chunk_tokens = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : chunk_tokens)
     {
@@ -254,8 +231,8 @@ int RunWalk(const WalkCmdFlags& f) {
       std::string& out = parts[t];
       out.clear();
       for (uint64_t w = lo; w < hi; ++w) {
-        const int32_t* walk = walks.data() + w * f.walk.walk_length;
-        for (uint32_t i = 0; i < f.walk.walk_length && walk[i] >= 0; ++i) {
+        const int32_t* walk = walks + w * len;
+        for (uint32_t i = 0; i < len && walk[i] >= 0; ++i) {
           if (i) out += ' ';
           out += graph->names[walk[i]];
           ++chunk_tokens;
@@ -264,19 +241,32 @@ int RunWalk(const WalkCmdFlags& f) {
       }
     }
     tokens += chunk_tokens;
-    for (const std::string& part : parts) {
-      if (absl::Status st = writer->Append(part); !st.ok()) return ReportError(st);
-    }
+    for (const std::string& part : parts) N2V_RETURN_IF_ERROR(writer->Append(part));
+    return absl::OkStatus();
+  };
+  ProgressPrinter printer(f.quiet);
+  opt.on_progress = [cb = printer.callback()](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kNote) cb(e);  // walk progress lines are not worth it
+  };
+  absl::StatusOr<WalkRunStats> stats;
+  {
+    InterruptCancels cancels;
+    opt.cancelled = [] { return PendingInterrupt() != 0; };
+    stats = SampleWalks(*graph, opt, sink);
   }
+  DieOfPendingInterrupt();
+  if (!stats.ok()) return ReportError(stats.status());
   if (absl::Status st = writer->Commit(); !st.ok()) return ReportError(st);
-  if (!f.run.quiet) {
+  if (!f.quiet) {
     // Steps: transitions taken (a walk of L nodes takes L − 1).
-    const double steps = static_cast<double>(tokens) - static_cast<double>(num_walks);
+    const double steps = static_cast<double>(tokens) - static_cast<double>(stats->walks);
+    const double sample_ms = stats->sample_ms;
     std::fprintf(stderr,
-                 "Wrote %llu walks (%lld nodes) to %s in %.2f s (load + alias %.2f s, sampling "
+                 "Wrote %llu walks (%lld nodes) to %s in %.2f s on %s (load %.2f s, sampling "
                  "%.2f s = %.3g steps/s, formatting and writing the rest)\n",
-                 static_cast<unsigned long long>(num_walks), static_cast<long long>(tokens),
-                 f.output.c_str(), total.ms() / 1000, setup_ms / 1000, sample_ms / 1000,
+                 static_cast<unsigned long long>(stats->walks), static_cast<long long>(tokens),
+                 f.output.c_str(), total.ms() / 1000, stats->device.description.c_str(),
+                 setup_ms / 1000, sample_ms / 1000,
                  sample_ms > 0 ? steps / (sample_ms / 1000) : 0.0);
   }
   return kExitOk;

@@ -5,16 +5,13 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "apps/train_pipeline.hpp"
+#include "apps/train_flags.hpp"
 
 namespace n2v::app {
 
 struct TrainFlags {
   GraphFlags graph;
-  WalkFlags walk;
-  ModelFlags model;
-  RunFlags run;
-  CheckpointFlags checkpoint;
+  TrainFlagSet run;
   std::string output;
   std::string format = "auto";
   bool dump_config = false;
@@ -22,8 +19,9 @@ struct TrainFlags {
 
 struct WalkCmdFlags {
   GraphFlags graph;
-  WalkFlags walk;
-  RunFlags run;
+  WalkRunOptions opt;
+  std::string device = opt.device.Name();
+  bool quiet = false;
   std::string output;
   bool dump_config = false;
 };

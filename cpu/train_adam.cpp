@@ -289,24 +289,6 @@ double DenseAdam(const float* cur, float* next, float* m, float* v, float* grad,
 
 }  // namespace
 
-Embeddings InitHeNormal(int32_t rows, int32_t dim, uint64_t seed, int threads) {
-  Embeddings e;
-  e.rows = rows;
-  e.dim = dim;
-  e.data.resize(static_cast<size_t>(rows) * static_cast<size_t>(dim));
-  const core::PhiloxKey key = core::StreamKey(seed, core::Stream::kInit);
-  const float stddev = core::HeNormalStddev(rows);
-  float* const data = e.data.data();
-#pragma omp parallel for schedule(static) num_threads(std::max(threads, 1))
-  for (int32_t r = 0; r < rows; ++r) {
-    for (int32_t c = 0; c < dim; ++c) {
-      data[static_cast<size_t>(r) * dim + c] =
-          core::HeNormalTruncated(key, static_cast<uint64_t>(r), static_cast<uint32_t>(c), stddev);
-    }
-  }
-  return e;
-}
-
 namespace cpu {
 
 std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Embeddings* emb,

@@ -54,4 +54,23 @@ class AtomicFileWriter {
 /// sees 130/143). Outputs already published are never touched. Call once, early, from main().
 void InstallInterruptCleanup();
 
+/// While one of these lives, the first SIGINT/SIGTERM/SIGHUP is only recorded: long-running work
+/// polls PendingInterrupt() (pass it as a CancelCallback) and returns CancelledError, and the
+/// caller then calls DieOfPendingInterrupt(). A second signal ends the process at once, as outside
+/// a scope. Needs InstallInterruptCleanup().
+class InterruptCancels {
+ public:
+  InterruptCancels();
+  ~InterruptCancels();
+  InterruptCancels(const InterruptCancels&) = delete;
+  InterruptCancels& operator=(const InterruptCancels&) = delete;
+};
+
+/// The signal recorded inside an InterruptCancels scope, or 0.
+int PendingInterrupt();
+
+/// If a signal was recorded: removes every temporary file still open and ends the process with
+/// that signal's default action (exit status 128 + signal). Returns otherwise.
+void DieOfPendingInterrupt();
+
 }  // namespace n2v

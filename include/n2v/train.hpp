@@ -49,6 +49,10 @@ struct AdamTrainOptions {
 /// Called after each epoch with (epoch index from 0, mean loss); return false to stop early.
 using EpochCallback = std::function<bool(int32_t, double)>;
 
+/// Asked by long-running work every few milliseconds (never concurrently); returning true stops
+/// it with CancelledError. Must be cheap (e.g. an atomic load).
+using CancelCallback = std::function<bool()>;
+
 /// He-normal (truncated) initial table, identical on every backend for a seed.
 Embeddings InitHeNormal(int32_t rows, int32_t dim, uint64_t seed, int threads);
 

@@ -12,9 +12,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "n2v/core/limits.hpp"
 #include "n2v/core/walk.hpp"
 #include "n2v/graph.hpp"
 #include "n2v/train.hpp"
+#include "n2v/walk.hpp"
 
 namespace n2v {
 
@@ -26,7 +28,7 @@ struct SgdTrainOptions {
   int32_t epochs = 1;
   uint32_t window = 10;          // maximum; each centre draws its window from [1, window]
   uint32_t negatives = 5;
-  float lr = 0.025f;             // word2vec's skip-gram default
+  float lr = core::kSgdDefaultLr;  // word2vec's skip-gram default
   float min_lr_fraction = 1e-4f; // lr decays linearly to lr * this (word2vec.c's floor)
   double power = 0.75;           // negatives ~ count^power
   uint64_t seed = 42;
@@ -96,18 +98,39 @@ absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint3
 /// (ReadSgdCheckpoint) or an earlier call that stopped early, the run continues at
 /// state->next_epoch exactly as if it had never stopped (FailedPrecondition if the graph, walk
 /// settings or options differ from the state's). The returned stats cover every epoch of the
-/// run, the resumed ones included; `ms` is this call's.
+/// run, the resumed ones included; `ms` is this call's. `cancelled` is asked every few
+/// milliseconds; when it returns true the call returns CancelledError within milliseconds and
+/// `state` holds a partly trained epoch (resume from a checkpoint, not from it).
 absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView& alias,
                                          const core::WalkParams& wp, uint64_t num_walks,
                                          const SgdTrainOptions& o, int threads, SgdState* state,
                                          const SgdEpochCallback& on_epoch = nullptr,
-                                         const SgdProgressCallback& on_progress = nullptr);
+                                         const SgdProgressCallback& on_progress = nullptr,
+                                         const CancelCallback& cancelled = nullptr);
 
 /// Tests only: makes later calls use the portable one-float-at-a-time kernel even where the
 /// AVX-512 one would run, so both are checked against the reference on an AVX-512 machine.
 void UseScalarSgdKernelForTesting(bool on);
 
 }  // namespace cpu
+
+/// Why options `o` cannot train a graph of `num_nodes` nodes with walks of `length` (an
+/// InvalidArgumentError naming `who` and every value), or OK. Both backends call it first.
+absl::Status CheckSgdOptions(const char* who, int32_t num_nodes, uint32_t length,
+                             const SgdTrainOptions& o);
+
+/// The negatives' alias table over count^power (float weights, one CSR row of n columns,
+/// BuildAliasTables): both backends draw their negatives from exactly this table.
+AliasTables NegativeTable(const std::vector<uint64_t>& counts, double power);
+
+/// Identifies the walks of a streamed run: zlib crc32 of the graph arrays and the walk
+/// parameters (SgdState::source_crc).
+uint32_t SgdSourceCrc(const CsrView& g, const core::WalkParams& wp);
+
+/// Why `s` cannot continue the run described by the arguments (FailedPreconditionError naming
+/// the first setting that differs), or OK.
+absl::Status CheckSgdResumable(const SgdState& s, const SgdTrainOptions& o, int32_t num_nodes,
+                               uint32_t length, uint64_t num_walks, uint32_t source_crc);
 
 /// Writes `s` atomically (temp file + rename) in the SGD checkpoint format (little-endian):
 /// a 128-byte header (magic "N2VSGD\0\1", version, the run's options and identity, sizes, zlib

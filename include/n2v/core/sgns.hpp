@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "n2v/core/hd.hpp"
+#include "n2v/core/limits.hpp"
 #include "n2v/core/rng.hpp"
 
 namespace n2v::core {
@@ -35,7 +36,7 @@ N2V_HD float SgnsCoeff(float dot, float label, float lr) {
 
 /// Keras Adam's constants (tf.keras.optimizers.Adam defaults; epsilon 1e-7, not PyTorch's 1e-8).
 struct AdamParams {
-  float lr = 1e-3f;
+  float lr = kAdamDefaultLr;
   float beta1 = 0.9f;
   float beta2 = 0.999f;
   float epsilon = 1e-7f;

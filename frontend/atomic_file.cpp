@@ -49,17 +49,39 @@ extern "C" void CleanupAndDie(int sig) {
   ::raise(sig);
 }
 
+// Inside an InterruptCancels scope the first signal is only recorded (the work polls it and
+// stops); a second one, or any outside a scope, cleans up and ends the process at once.
+std::atomic<int> g_cancel_scopes{0};
+std::atomic<int> g_pending{0};
+static_assert(std::atomic<int>::is_always_lock_free, "signal handlers need lock-free atomics");
+
+extern "C" void OnInterrupt(int sig) {
+  int expected = 0;
+  if (g_cancel_scopes.load() > 0 && g_pending.compare_exchange_strong(expected, sig)) return;
+  CleanupAndDie(sig);
+}
+
 absl::Status Errno(const std::string& path, const char* what, int err) {
   return absl::UnavailableError(absl::StrCat(path, ": ", what, ": ", std::strerror(err)));
 }
 
 }  // namespace
 
+InterruptCancels::InterruptCancels() { g_cancel_scopes.fetch_add(1); }
+InterruptCancels::~InterruptCancels() { g_cancel_scopes.fetch_sub(1); }
+
+int PendingInterrupt() { return g_pending.load(std::memory_order_relaxed); }
+
+void DieOfPendingInterrupt() {
+  const int sig = g_pending.load();
+  if (sig != 0) CleanupAndDie(sig);
+}
+
 void InstallInterruptCleanup() {
   struct sigaction sa {};
-  sa.sa_handler = CleanupAndDie;
+  sa.sa_handler = OnInterrupt;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;
+  sa.sa_flags = 0;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   ::sigaction(SIGHUP, &sa, nullptr);

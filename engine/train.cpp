@@ -1,0 +1,302 @@
+// n2v::Train (n2v.hpp): options → device → regime → backend. The SGD regime streams its walks on
+// either backend (cpu::TrainSgdOnGraph / cuda::TrainSgdOnGraph, twins with one SgdState), so
+// checkpoints, resumes, progress and cancellation are the same code here for both; the Adam
+// regime (the Keras example's model) materialises the seed's examples.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "n2v/n2v.hpp"
+#include "n2v/status.hpp"
+#include "n2v/word2vec.hpp"
+#if defined(N2V_WITH_CUDA)
+#include "n2v/cuda_api.hpp"
+#endif
+
+namespace n2v {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Clock {
+ public:
+  double ms() const {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+        .count();
+  }
+  double Lap() {
+    const double t = ms();
+    start_ = std::chrono::steady_clock::now();
+    return t;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+void Emit(const TrainOptions& o, ProgressEvent e) {
+  if (o.on_progress) o.on_progress(e);
+}
+
+bool Cancelled(const CancelCallback& c) { return c && c(); }
+
+core::WalkParams WalkParamsOf(const WalkConfig& w, uint64_t seed) {
+  WalkOptions wo;
+  wo.p = w.p;
+  wo.q = w.q;
+  wo.length = w.length;
+  wo.num_walks = w.num_walks;
+  wo.seed = seed;
+  return MakeWalkParams(wo);
+}
+
+// --resume takes a checkpoint file, or a directory whose highest epoch-N.ckpt is used.
+absl::StatusOr<std::string> ResolveCheckpoint(const std::string& resume) {
+  std::error_code ec;
+  if (fs::is_regular_file(resume, ec)) return resume;
+  if (!fs::is_directory(resume, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("--resume ", resume, ": no such checkpoint file or directory"));
+  }
+  int best = -1;
+  std::string path;
+  for (const auto& e : fs::directory_iterator(resume, ec)) {
+    const std::string name = e.path().filename().string();
+    int epoch = 0;
+    if (std::sscanf(name.c_str(), "epoch-%d.ckpt", &epoch) == 1 &&
+        name == absl::StrCat("epoch-", epoch, ".ckpt") && epoch > best) {
+      best = epoch;
+      path = e.path().string();
+    }
+  }
+  if (best < 0) {
+    return absl::NotFoundError(absl::StrCat("--resume ", resume, ": no epoch-N.ckpt file in it"));
+  }
+  return path;
+}
+
+// w + c: the output table added to the input table, row by row.
+void AddTables(const Embeddings& output, Embeddings* input, int threads) {
+  N2V_CHECK(output.rows == input->rows && output.dim == input->dim);
+  float* in = input->data.data();
+  const float* out = output.data.data();
+  const int64_t n = static_cast<int64_t>(input->data.size());
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int64_t i = 0; i < n; ++i) in[i] += out[i];
+}
+
+// A resumed run must be the same run: name the first setting that differs, as its flag.
+absl::Status CheckSameRun(const std::string& path, const SgdState& s, const SgdTrainOptions& o,
+                          int32_t num_nodes, uint32_t length, uint64_t num_walks) {
+  auto differs = [&](const char* flag, const std::string& was, const std::string& now) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--resume ", path, ": the checkpoint was made with ", flag, " ", was, ", this run has ",
+        now, "; resume with the settings of the run that wrote it"));
+  };
+  auto str = [](const auto& v) { return absl::StrCat(v); };
+  if (s.options.dim != o.dim) return differs("--dimensions", str(s.options.dim), str(o.dim));
+  if (s.options.epochs != o.epochs) return differs("--epochs", str(s.options.epochs), str(o.epochs));
+  if (s.options.window != o.window) {
+    return differs("--window-size", str(s.options.window), str(o.window));
+  }
+  if (s.options.negatives != o.negatives) {
+    return differs("--negative", str(s.options.negatives), str(o.negatives));
+  }
+  if (s.options.lr != o.lr) return differs("--lr", str(s.options.lr), str(o.lr));
+  if (s.options.seed != o.seed) return differs("--seed", str(s.options.seed), str(o.seed));
+  if (s.num_nodes != num_nodes) {
+    return differs("a graph of", absl::StrCat(s.num_nodes, " nodes"),
+                   absl::StrCat(num_nodes, " nodes"));
+  }
+  if (s.walk_length != length) return differs("--walk-length", str(s.walk_length), str(length));
+  if (s.num_walks != num_walks) {
+    return differs("--num-walks", str(s.num_walks / std::max(1, num_nodes)),
+                   str(num_walks / std::max(1, num_nodes)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TrainAdamRegime(const Graph& graph, const AliasTables& alias, const TrainOptions& o,
+                             int threads, TrainResult* res) {
+  const ModelConfig& m = o.model;
+  const core::WalkParams wp = WalkParamsOf(o.walk, o.seed);
+  const ExampleOptions eo{m.window, m.negatives, o.seed};
+  AdamTrainOptions ao;
+  ao.dim = m.dim;
+  ao.epochs = m.epochs;
+  ao.batch = m.batch;
+  ao.adam.lr = static_cast<float>(m.EffectiveLr());
+  ao.l2 = static_cast<float>(m.l2);
+  ao.seed = o.seed;
+  if (res->device.cuda) {
+#if defined(N2V_WITH_CUDA)
+    WalkOptions wo;
+    wo.p = o.walk.p;
+    wo.q = o.walk.q;
+    wo.length = o.walk.length;
+    wo.num_walks = o.walk.num_walks;
+    wo.seed = o.seed;
+    N2V_ASSIGN_OR_RETURN(CudaSeedRun run,
+                         RunSeedModelOnCuda(graph, alias, wo, eo, ao, res->device.index));
+    res->walks_ms = run.walks_ms + run.examples_ms;
+    res->training_ms = run.training_ms;
+    res->pairs = run.num_examples;
+    res->losses = std::move(run.losses);
+    res->embeddings = std::move(run.embeddings);
+    for (size_t e = 0; e < res->losses.size(); ++e) {
+      Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
+                            .epoch = static_cast<int32_t>(e + 1),
+                            .epochs = m.epochs,
+                            .loss = res->losses[e],
+                            .seconds = run.training_ms / 1000});
+    }
+    return absl::OkStatus();
+#endif
+  }
+  const CsrView g = graph.view();
+  Clock clock;
+  const uint64_t num_walks = static_cast<uint64_t>(o.walk.num_walks) * g.num_nodes;
+  std::vector<int32_t> walks(num_walks * o.walk.length);
+  cpu::SampleWalks(g, alias.view(), wp, 0, num_walks, walks.data(), threads);
+  Examples ex = cpu::GenerateExamples(walks.data(), static_cast<int64_t>(num_walks),
+                                      o.walk.length, g.num_nodes, eo, threads);
+  walks = {};
+  res->walks_ms = clock.Lap();
+  if (ex.size() < m.batch) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "only ", ex.size(), " training examples, fewer than one --batch of ", m.batch));
+  }
+  res->pairs = ex.size();
+  res->embeddings = InitHeNormal(g.num_nodes, m.dim, o.seed, threads);
+  const uint64_t per_epoch = static_cast<uint64_t>(ex.size() / m.batch * m.batch);
+  Clock epoch_clock;
+  bool cancelled = false;
+  res->losses = cpu::TrainAdam(ex, ao, &res->embeddings, threads, [&](int32_t epoch, double loss) {
+    Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
+                          .epoch = epoch + 1,
+                          .epochs = m.epochs,
+                          .done = per_epoch * static_cast<uint64_t>(epoch + 1),
+                          .total = per_epoch * static_cast<uint64_t>(m.epochs),
+                          .loss = loss,
+                          .seconds = epoch_clock.ms() / 1000});
+    cancelled = Cancelled(o.cancelled);
+    return !cancelled;
+  });
+  if (cancelled) return absl::CancelledError("training cancelled");
+  res->training_ms = clock.Lap();
+  return absl::OkStatus();
+}
+
+absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const TrainOptions& o,
+                            int threads, TrainResult* res) {
+  const ModelConfig& m = o.model;
+  SgdTrainOptions so;
+  so.dim = m.dim;
+  so.epochs = m.epochs;
+  so.window = m.window;
+  so.negatives = m.negatives;
+  so.lr = static_cast<float>(m.EffectiveLr());
+  so.seed = o.seed;
+  const CsrView g = graph.view();
+  const core::WalkParams wp = WalkParamsOf(o.walk, o.seed);
+  const uint64_t num_walks = static_cast<uint64_t>(o.walk.num_walks) * g.num_nodes;
+  const CheckpointConfig& ckpt = o.checkpoint;
+
+  SgdState state;
+  if (!ckpt.resume.empty()) {
+    N2V_ASSIGN_OR_RETURN(const std::string path, ResolveCheckpoint(ckpt.resume));
+    N2V_ASSIGN_OR_RETURN(state, ReadSgdCheckpoint(path));
+    N2V_RETURN_IF_ERROR(CheckSameRun(path, state, so, g.num_nodes, o.walk.length, num_walks));
+    res->first_epoch = state.next_epoch;
+    Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kResumed,
+                          .epoch = state.next_epoch,
+                          .epochs = so.epochs,
+                          .text = path});
+  }
+  if (ckpt.every > 0) {
+    std::error_code ec;
+    fs::create_directories(ckpt.dir, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("--checkpoint-dir ", ckpt.dir, ": cannot create it: ", ec.message()));
+    }
+  }
+  absl::Status checkpoint_status;
+  Clock clock;
+  auto on_progress = [&](uint64_t done, uint64_t total) {
+    Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kProgress,
+                          .epochs = so.epochs,
+                          .done = done,
+                          .total = total,
+                          .seconds = clock.ms() / 1000});
+  };
+  auto on_epoch = [&](const SgdState& s) {
+    const int32_t epoch = s.next_epoch;  // epochs finished
+    Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
+                          .epoch = epoch,
+                          .epochs = so.epochs,
+                          .loss = s.losses.empty() ? NAN : s.losses.back(),
+                          .seconds = clock.ms() / 1000});
+    if (ckpt.every > 0 && (epoch % ckpt.every == 0 || epoch == so.epochs)) {
+      const std::string path =
+          (fs::path(ckpt.dir) / absl::StrCat("epoch-", epoch, ".ckpt")).string();
+      checkpoint_status = WriteSgdCheckpoint(path, s);
+      if (!checkpoint_status.ok()) return false;
+    }
+    return !Cancelled(o.cancelled);
+  };
+  absl::StatusOr<SgdStats> stats;
+  if (res->device.cuda) {
+#if defined(N2V_WITH_CUDA)
+    stats = cuda::TrainSgdOnGraph(g, alias.view(), wp, num_walks, so, res->device.index, &state,
+                                  on_epoch, on_progress, o.cancelled);
+#endif
+  } else {
+    stats = cpu::TrainSgdOnGraph(g, alias.view(), wp, num_walks, so, threads, &state, on_epoch,
+                                 on_progress, o.cancelled);
+  }
+  N2V_RETURN_IF_ERROR(checkpoint_status);
+  if (!stats.ok()) return stats.status();
+  if (state.next_epoch < so.epochs) return absl::CancelledError("training cancelled");
+  res->training_ms = clock.Lap();
+  res->losses = std::move(stats->losses);
+  res->pairs = stats->pairs;
+  res->embeddings = std::move(state.input);
+  if (m.embedding == EmbeddingTable::kInputPlusOutput) {
+    AddTables(state.output, &res->embeddings, threads);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<TrainResult> Train(const Graph& g, const TrainOptions& o) {
+  N2V_RETURN_IF_ERROR(ValidateTrainOptions(o));
+  if (g.num_nodes() == 0) return absl::InvalidArgumentError("the graph has no nodes");
+  if (g.num_edge_slots() == 0) {
+    // Every walk would be its start node alone: no pairs to train on.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the graph has ", g.num_nodes(), " nodes but no edges; walks need edges"));
+  }
+  const int threads = EffectiveThreads(o.threads);
+  TrainResult res;
+  std::string note;
+  N2V_ASSIGN_OR_RETURN(res.device, ResolveDevice(o.device, threads, &note));
+  if (!note.empty()) Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kNote, .text = note});
+  Clock clock;
+  const AliasTables alias = BuildAliasTables(g.view(), threads);
+  res.alias_ms = clock.Lap();
+  if (o.model.optimizer == Optimizer::kAdam) {
+    N2V_RETURN_IF_ERROR(TrainAdamRegime(g, alias, o, threads, &res));
+  } else {
+    N2V_RETURN_IF_ERROR(TrainSgdRegime(g, alias, o, threads, &res));
+  }
+  return res;
+}
+
+}  // namespace n2v

@@ -1,0 +1,156 @@
+// The options family of every entry point in n2v.hpp. Every default is written here once: the
+// CLI's flags bind to these fields (their help shows these values), `--config` files and
+// `--dump-config` go through the same flags, and library users get the same defaults.
+// Enumerations, not strings, for regime, output table and device; each has a Parse/Name pair that
+// the CLI (and any other front door) uses to read and print it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "n2v/train.hpp"
+
+namespace n2v {
+
+/// Where the work runs. Auto: a working GPU if there is one (n2v says in a note why it uses the
+/// CPU otherwise); Cpu; Cuda(index): that GPU or an error saying why not.
+struct Device {
+  enum class Kind { kAuto, kCpu, kCuda };
+  Kind kind = Kind::kAuto;
+  int index = 0;  // kCuda only
+
+  static Device Auto() { return Device{Kind::kAuto, 0}; }
+  static Device Cpu() { return Device{Kind::kCpu, 0}; }
+  static Device Cuda(int index = 0) { return Device{Kind::kCuda, index}; }
+  /// "auto", "cpu", "cuda" or "cuda:N"; anything else is InvalidArgumentError.
+  static absl::StatusOr<Device> Parse(std::string_view spec);
+  /// The spelling Parse reads back ("cuda" for Cuda(0) given as "cuda" is written "cuda:0").
+  std::string Name() const;
+  bool operator==(const Device&) const = default;
+};
+
+/// The training regime. kSgd: word2vec's (two tables, unigram^0.75 negatives, linear lr decay,
+/// Hogwild), `n2v train`'s default. kAdam: the Keras example's model (one tied table, BCE with
+/// logits, Adam, L2, batches), the MovieLens job's.
+enum class Optimizer { kSgd, kAdam };
+absl::StatusOr<Optimizer> ParseOptimizer(std::string_view s);  // "sgd" | "adam"
+std::string_view OptimizerName(Optimizer o);
+
+/// The vectors an SGD run returns: word2vec's input table plus its output table (w + c, Levy,
+/// Goldberg & Dagan 2015; the default, better on link prediction here), or the input table alone
+/// (what gensim's `wv` holds).
+enum class EmbeddingTable { kInputPlusOutput, kInput };
+absl::StatusOr<EmbeddingTable> ParseEmbeddingTable(std::string_view s);  // "input+output"|"input"
+std::string_view EmbeddingTableName(EmbeddingTable t);
+
+/// node2vec's walk settings (Grover & Leskovec 2016), with its defaults.
+struct WalkConfig {
+  double p = 1.0;           // return parameter: weight/p back to the previous node
+  double q = 1.0;           // in-out parameter: weight/q to nodes away from the previous one
+  uint32_t length = 80;     // nodes per walk, the start included
+  uint32_t num_walks = 10;  // walks started from every node
+};
+
+/// The skip-gram model and its optimiser.
+struct ModelConfig {
+  int32_t dim = 128;
+  uint32_t window = 10;     // sgd: each centre draws its window from 1..window, as word2vec
+  int32_t epochs = 1;
+  uint32_t negatives = 5;   // negative samples per positive pair
+  Optimizer optimizer = Optimizer::kSgd;
+  double lr = -1;           // < 0: the regime's default (sgd 0.025, adam 0.001)
+  int32_t batch = 1024;     // adam only
+  double l2 = 1e-6;         // adam only
+  EmbeddingTable embedding = EmbeddingTable::kInputPlusOutput;  // sgd only
+
+  /// The learning rate this model trains with (the regime's default when lr < 0).
+  double EffectiveLr() const;
+};
+
+/// Checkpoints of the SGD regime (epoch boundaries, on either device).
+struct CheckpointConfig {
+  int32_t every = 0;    // write epoch-K.ckpt every this many epochs (0: never)
+  std::string dir;      // where (required when every > 0)
+  std::string resume;   // continue from this checkpoint file, or a directory's latest epoch-K.ckpt
+};
+
+/// What long-running work reports. kNote: a one-line remark (e.g. why --device auto chose the
+/// CPU); kStage: a stage's one-line summary (the MovieLens job's load, graph, walks); kProgress: `done` of `total` units (sgd: walk positions; adam: epochs) so far; kEpoch:
+/// epoch `epoch` (1-based) of `epochs` ended with mean loss `loss`; kResumed: a checkpoint was
+/// read and `epoch` epochs are already done.
+struct ProgressEvent {
+  enum class Kind { kNote, kStage, kProgress, kEpoch, kResumed };
+  Kind kind = Kind::kNote;
+  int32_t epoch = 0;
+  int32_t epochs = 0;
+  uint64_t done = 0;
+  uint64_t total = 0;
+  double loss = 0;
+  double seconds = 0;  // since the stage began
+  std::string text;    // kNote, kStage (kResumed: the checkpoint's path)
+};
+using ProgressCallback = std::function<void(const ProgressEvent&)>;
+
+/// Everything Train needs besides the graph.
+struct TrainOptions {
+  WalkConfig walk;
+  ModelConfig model;
+  Device device = Device::Auto();
+  int threads = 0;     // CPU threads; 0: all cores
+  uint64_t seed = 42;  // walks, initialisation, negatives, shuffling
+  CheckpointConfig checkpoint;
+  ProgressCallback on_progress;  // called on the calling thread
+  CancelCallback cancelled;      // asked every few ms; true stops the run with CancelledError
+};
+
+/// Sampling walks alone (SampleWalks).
+struct WalkRunOptions {
+  WalkConfig walk;
+  Device device = Device::Auto();
+  int threads = 0;
+  uint64_t seed = 42;
+  uint64_t chunk_walks = 0;  // walks per chunk handed to the sink (0: ~1M walk positions)
+  ProgressCallback on_progress;
+  CancelCallback cancelled;
+};
+
+/// The seed's job (RunMovieLens), its parameters as defaults.
+struct MovieLensOptions {
+  std::string data = "data/ml-latest-small";  // ratings.csv and movies.csv
+  double min_rating = 5.0;   // ratings >= this count as liked
+  double min_weight = 10.0;  // keep movie pairs whose PMI weight is >= this
+  double p = 1.0;
+  double q = 1.0;
+  uint32_t num_walks = 5;
+  uint32_t num_steps = 10;   // movies per walk
+  int64_t window = -1;       // -1: num_steps, as the seed
+  uint32_t negatives = 4;
+  int32_t dim = 50;
+  int32_t epochs = 10;
+  int32_t batch = 1024;
+  double lr = 1e-3;
+  double l2 = 1e-6;
+  int k = 5;                 // similar movies per query, the query itself included
+  std::vector<std::string> queries = {
+      "Matrix, The (1999)", "Star Wars: Episode IV - A New Hope (1977)", "Lion King, The (1994)",
+      "Terminator 2: Judgment Day (1991)", "Godfather, The (1972)"};
+  Device device = Device::Auto();
+  int threads = 0;
+  uint64_t seed = 42;
+  ProgressCallback on_progress;
+  CancelCallback cancelled;
+};
+
+/// Number of threads `threads` means: itself if > 0, else the hardware's.
+int EffectiveThreads(int threads);
+
+/// Why `o` cannot train (InvalidArgumentError naming the option as the CLI spells it), or OK.
+absl::Status ValidateTrainOptions(const TrainOptions& o);
+absl::Status ValidateWalkConfig(const WalkConfig& w);
+absl::Status ValidateMovieLensOptions(const MovieLensOptions& o);
+
+}  // namespace n2v
