@@ -1,4 +1,4 @@
-// The CSR file (DESIGN.md, decision 4): a 64-byte header, then offsets, neighbours, weights,
+// The CSR file (docs/DESIGN.md, decision 4): a 64-byte header, then offsets, neighbours, weights,
 // name offsets and name bytes, each array 8- or 4-byte aligned so the file can be mapped as is.
 // Writes are built in memory and replaced atomically; reads check every invariant the walkers
 // rely on before returning. Twin: none (front end). Single-threaded.

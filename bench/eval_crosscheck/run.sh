@@ -8,7 +8,7 @@
 # every figure with scikit-learn on the same data and fails on any difference above 0.01.
 #
 # usage: bench/eval_crosscheck/run.sh [BUILD_DIR (default build)] [WORK_DIR]
-# Needs BUILD_DIR/libn2v_lib.a and BUILD_DIR/n2v (built here with ninja when they are missing or
+# Needs BUILD_DIR/libn2v_{engine,cpu,frontend}.a and BUILD_DIR/n2v (built here with ninja when they are missing or
 # stale) and bench/.venv with scikit-learn (bench/setup-venv.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,12 +21,12 @@ mkdir -p "$work"
 
 [[ -x "$py" ]] || { echo "run.sh: $py missing: run bench/setup-venv.sh" >&2; exit 2; }
 "$py" -c 'import sklearn' 2>/dev/null || { echo "run.sh: scikit-learn missing in bench/.venv" >&2; exit 2; }
-if [[ -f "$build/build.ninja" ]]; then ninja -C "$build" n2v_lib n2v >/dev/null; fi
+if [[ -f "$build/build.ninja" ]]; then ninja -C "$build" n2v_engine n2v >/dev/null; fi
 
-echo "== building eval_dump against $build/libn2v_lib.a"
+echo "== building eval_dump against the n2v libraries in $build"
 # shellcheck disable=SC2046
 g++ -std=c++20 -O2 -fopenmp -I"$root/include" -I"$root" "$here/eval_dump.cpp" \
-  "$build/libn2v_lib.a" \
+  "$build/libn2v_engine.a" "$build/libn2v_cpu.a" "$build/libn2v_frontend.a" \
   $(pkg-config --libs absl_status absl_statusor absl_strings absl_str_format absl_flat_hash_map absl_hash) \
   -llinear -lz -lpthread -o "$work/eval_dump"
 

@@ -1,4 +1,4 @@
-// Outputs are written atomically (DESIGN.md, decision 8): into a temporary file beside the target,
+// Outputs are written atomically (docs/DESIGN.md, decision 8): into a temporary file beside the target,
 // flushed, then renamed over it. An interrupted run leaves the previous file intact, and — with
 // InstallInterruptCleanup — no temporary file either.
 #pragma once

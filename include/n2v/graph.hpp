@@ -1,5 +1,5 @@
 // The graph as every stage sees it: compressed sparse rows with 64-bit offsets, 32-bit node ids,
-// float weights and sorted rows (DESIGN.md, decision 4). CsrView is POD and passes to kernels by
+// float weights and sorted rows (docs/DESIGN.md, decision 4). CsrView is POD and passes to kernels by
 // value; Graph owns the arrays and the node-name table.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Errors are values (DESIGN.md, decision 7): fallible work returns absl::Status / StatusOr.
+// Errors are values (docs/DESIGN.md, decision 7): fallible work returns absl::Status / StatusOr.
 // The installed Abseil (20220623) has no status macros, so they live here. N2V_CHECK is for
 // broken invariants only, never for bad user input.
 #pragma once

@@ -1,4 +1,4 @@
-// word2vec's training regime (DESIGN.md, decision 6) as every backend exposes it: the options and
+// word2vec's training regime (docs/DESIGN.md, decision 6) as every backend exposes it: the options and
 // statistics both share, the CPU trainer over walks in memory (cpu::TrainSgd, twin of
 // cuda::TrainSgd in n2v/cuda_api.hpp) and streamed from the graph (cpu::TrainSgdOnGraph), and the
 // checkpoint that resumes a streamed run exactly. The draws are core/word2vec.hpp, the per-pair

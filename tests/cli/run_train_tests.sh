@@ -56,7 +56,8 @@ expect_grep "saved configuration is TOML for [train]" "$TMP/e.w2v.config.toml" '
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['graph']['nodes']==60" "$TMP/e.w2v.run.json" \
   && ok "run.json beside the output" || bad "run.json beside the output"
 no_tmp_files "no temporary files after train" "$TMP"
-expect_exit "train one thread A" 0 "$N2V" train -i "$TMP/g.edges" -o "$TMP/a.w2v" "${SMALL[@]}" --workers 1 --quiet
+# Byte-for-byte comparisons run on the CPU: GPU training is Hogwild across warps, not bit-reproducible.
+expect_exit "train one thread A" 0 "$N2V" train -i "$TMP/g.edges" -o "$TMP/a.w2v" "${SMALL[@]}" --workers 1 --device cpu --quiet
 expect_exit "train one thread B (from the saved config)" 0 "$N2V" train --config "$TMP/a.w2v.config.toml" --output "$TMP/b.w2v" --quiet
 cmp -s "$TMP/a.w2v" "$TMP/b.w2v" && ok "same seed, one thread: identical embeddings" || bad "same seed, one thread: identical embeddings"
 [ ! -s "$TMP/out" ] && [ ! -s "$TMP/err" ] && ok "--quiet prints nothing" || bad "--quiet prints nothing" "$(cat "$TMP/err")"
@@ -106,17 +107,17 @@ expect_exit "empty config file is no configuration" 0 "$N2V" train --config "$TM
 ls "$TMP"/bad*.w2v >/dev/null 2>&1 && bad "failed runs write no output" "$(ls "$TMP"/bad*.w2v)" || ok "failed runs write no output"
 
 # --- walk ---
-expect_exit "walk runs" 0 "$N2V" walk -i "$TMP/g.edges" -o "$TMP/walks1.txt" --walk-length 7 --num-walks 3 --threads 1
+expect_exit "walk runs" 0 "$N2V" walk -i "$TMP/g.edges" -o "$TMP/walks1.txt" --walk-length 7 --num-walks 3 --threads 1 --device cpu
 [ "$(wc -l <"$TMP/walks1.txt")" -eq 180 ] && ok "one line per walk (nodes x num-walks)" || bad "one line per walk" "$(wc -l <"$TMP/walks1.txt")"
 [ "$(awk '{print NF}' "$TMP/walks1.txt" | sort -u)" = "7" ] && ok "walk-length ids per line" || bad "walk-length ids per line"
 awk 'NR==FNR {if (!/^#/ && NF) {seen[$1]=1; seen[$2]=1}; next} {for (i=1;i<=NF;i++) if (!($i in seen)) exit 1}' "$TMP/g.edges" "$TMP/walks1.txt" \
   && ok "walks hold the file's node ids" || bad "walks hold the file's node ids"
-expect_exit "walk on two threads" 0 "$N2V" walk -i "$TMP/g.edges" -o "$TMP/walks2.txt" --walk-length 7 --num-walks 3 --threads 2
+expect_exit "walk on two threads" 0 "$N2V" walk -i "$TMP/g.edges" -o "$TMP/walks2.txt" --walk-length 7 --num-walks 3 --threads 2 --device cpu
 cmp -s "$TMP/walks1.txt" "$TMP/walks2.txt" && ok "walks identical for any thread count" || bad "walks identical for any thread count"
 
 # --- graph: build the CSR once, train from it ---
 expect_exit "graph from an edge list" 0 "$N2V" graph -i "$TMP/g.edges" -o "$TMP/g.csr"
-expect_exit "train from the CSR file" 0 "$N2V" train -i "$TMP/g.csr" -o "$TMP/fromcsr.w2v" "${SMALL[@]}" --workers 1 --quiet
+expect_exit "train from the CSR file" 0 "$N2V" train -i "$TMP/g.csr" -o "$TMP/fromcsr.w2v" "${SMALL[@]}" --workers 1 --device cpu --quiet
 cmp -s "$TMP/a.w2v" "$TMP/fromcsr.w2v" && ok "CSR and edge list train identically" || bad "CSR and edge list train identically"
 expect_exit "graph from MovieLens ratings" 0 "$N2V" graph --movielens "$DATA" -o "$TMP/ml.csr"
 expect_grep "the PMI graph has the seed's size" "$TMP/err" "1405 nodes, 40043 undirected edges"
@@ -157,21 +158,37 @@ for sig in INT TERM; do
   "$N2V" train -i "$TMP/big.edges" -o "$TMP/intr/e.w2v" --epochs 50 --threads 2 >/dev/null 2>&1 &
   pid=$!
   sleep 2
+  t0=$(date +%s%N)
   kill -s $sig $pid
   wait $pid
   rc=$?
+  # The signal is a cancellation the training loop polls every few milliseconds: the process must
+  # be gone within a second (1.5 s of slack for a loaded or sanitizer-instrumented machine).
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  [ $ms -le 1500 ] && ok "SIG$sig stops training within a second (${ms} ms)" || bad "SIG$sig stops training within a second" "${ms} ms"
   [ $rc -eq $((128 + $(kill -l $sig))) ] && ok "SIG$sig ends the run ($rc)" || bad "SIG$sig ends the run" "exit $rc"
   cmp -s "$TMP/a.w2v" "$TMP/intr/e.w2v" && ok "SIG$sig keeps the earlier output" || bad "SIG$sig keeps the earlier output"
   no_tmp_files "SIG$sig leaves no temporary files" "$TMP/intr"
 done
 
+# Walks too: the sampler stops at its next chunk, the walks file is not written, no temporaries.
+"$N2V" walk -i "$TMP/big.edges" -o "$TMP/intr/walks.txt" --num-walks 400 --threads 2 --device cpu >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -s INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] && ok "SIGINT ends a walk run (130)" || bad "SIGINT ends a walk run" "exit $rc"
+[ ! -e "$TMP/intr/walks.txt" ] && ok "an interrupted walk run writes no walks file" || bad "an interrupted walk run writes no walks file"
+no_tmp_files "an interrupted walk run leaves no temporary files" "$TMP/intr"
+
 # --- checkpoints: a resumed one-thread run equals an uninterrupted one, bit for bit ---
-CK=(-i "$TMP/g.edges" "${SMALL[@]}" --epochs 3 --workers 1 --quiet)
+CK=(-i "$TMP/g.edges" "${SMALL[@]}" --epochs 3 --workers 1 --device cpu --quiet)
 expect_exit "train with checkpoints" 0 "$N2V" train "${CK[@]}" -o "$TMP/full.w2v" --checkpoint-every 1 --checkpoint-dir "$TMP/ck"
 [ -s "$TMP/ck/epoch-1.ckpt" ] && [ -s "$TMP/ck/epoch-3.ckpt" ] && ok "a checkpoint per epoch" || bad "a checkpoint per epoch" "$(ls "$TMP/ck")"
 expect_exit "resume from epoch 1" 0 "$N2V" train "${CK[@]}" -o "$TMP/resumed.w2v" --resume "$TMP/ck/epoch-1.ckpt"
 cmp -s "$TMP/full.w2v" "$TMP/resumed.w2v" && ok "resumed run equals the uninterrupted one" || bad "resumed run equals the uninterrupted one"
-expect_exit "resume with other settings is refused" 2 "$N2V" train -i "$TMP/g.edges" "${SMALL[@]}" --epochs 3 --workers 1 --dim 8 -o "$TMP/x.w2v" --resume "$TMP/ck/epoch-1.ckpt"
+expect_exit "resume with other settings is refused" 2 "$N2V" train -i "$TMP/g.edges" "${SMALL[@]}" --epochs 3 --workers 1 --device cpu --dim 8 -o "$TMP/x.w2v" --resume "$TMP/ck/epoch-1.ckpt"
 expect_grep "refusal names the setting" "$TMP/err" "dimensions"
 expect_exit "resume from a missing checkpoint" 2 "$N2V" train "${CK[@]}" -o "$TMP/x.w2v" --resume "$TMP/nock"
 

@@ -1,5 +1,5 @@
 // Skip-gram with negative sampling: the per-pair loss and gradient and the optimizer steps,
-// written once for host and device. Two regimes (DESIGN.md, decision 6):
+// written once for host and device. Two regimes (docs/DESIGN.md, decision 6):
 //  - the seed's model: one tied table, logit = e_t . e_c, binary cross-entropy with logits,
 //    sample weights, Adam (Keras defaults) with an L2 penalty on the whole table;
 //  - word2vec's: separate input/output tables, SGD with the logit clipped at ±6 (word2vec.c).

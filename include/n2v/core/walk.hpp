@@ -1,4 +1,4 @@
-// One node2vec walk step, written once for host and device (DESIGN.md, decisions 2 and 3).
+// One node2vec walk step, written once for host and device (docs/DESIGN.md, decisions 2 and 3).
 // A candidate is drawn by edge weight from the node's alias table, then accepted with probability
 // bias/max_bias, bias = 1/p (back to the previous node), 1 (a neighbour of the previous node) or
 // 1/q (outward) (Grover & Leskovec 2016, §3.2.2). Exactly the seed's transition rule, O(E) memory.

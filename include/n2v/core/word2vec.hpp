@@ -1,4 +1,4 @@
-// word2vec's regime (DESIGN.md, decision 6), the decisions that must agree between backends:
+// word2vec's regime (docs/DESIGN.md, decision 6), the decisions that must agree between backends:
 // table initialisation, the random window shrink, negative draws from a unigram^0.75 alias table,
 // and the linearly decaying learning rate (Mikolov et al. 2013; word2vec.c). Every draw is keyed
 // on (epoch, centre position, window slot, draw), so a CPU twin can reproduce the GPU's choices.
