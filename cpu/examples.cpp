@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "n2v/core/rng.hpp"
+#include "n2v/core/skipgram.hpp"
+#include "n2v/options.hpp"
 #include "n2v/status.hpp"
 #include "n2v/train.hpp"
 
@@ -55,23 +57,10 @@ class ScratchBuffer {
   T* ptr_ = nullptr;
 };
 
-// Key of one couple: (target << (node_bits + 1)) | (context << 1) | label, the (t<<33 | c<<1 | label)
-// layout with the unused bits squeezed out, so it sorts by (target, context, label) in as few
-// radix passes as the node count allows, in 32-bit words when 2·node_bits + 1 <= 32 (graphs of
-// up to 32768 nodes; half the bytes to move).
+// Key of one couple (core/skipgram.hpp): sorts by (target, context, label) in as few radix
+// passes as the node count allows, in 32-bit words when 2·node_bits + 1 <= 32.
 template <typename Key>
-struct KeyLayout {
-  int node_bits;
-  Key Pack(int32_t a, int32_t b, uint32_t label) const {
-    const Key t = static_cast<Key>(std::min(a, b));
-    const Key c = static_cast<Key>(std::max(a, b));
-    return static_cast<Key>((t << (node_bits + 1)) | (c << 1) | label);
-  }
-  int32_t Target(Key k) const { return static_cast<int32_t>(k >> (node_bits + 1)); }
-  int32_t Context(Key k) const {
-    return static_cast<int32_t>((k >> 1) & ((Key{1} << node_bits) - 1));
-  }
-};
+using KeyLayout = core::ExampleKeyLayout<Key>;
 
 // Positive couples keras makes from one walk: for each valid position i, the valid positions j≠i
 // in [i − window, i + window]. `valid_prefix` is scratch of length + 1.
@@ -85,9 +74,8 @@ int64_t CountCouples(const int32_t* walk, uint32_t length, uint32_t window, int3
   int64_t couples = 0;
   for (uint32_t i = 0; i < length; ++i) {
     if (walk[i] < 0) continue;
-    const uint32_t lo = i > window ? i - window : 0;
-    const uint32_t hi = static_cast<uint32_t>(std::min<uint64_t>(length, uint64_t{i} + window + 1));
-    couples += valid_prefix[hi] - valid_prefix[lo] - 1;  // minus i itself
+    const core::WindowBounds wb = core::SkipgramWindow(i, window, length);
+    couples += valid_prefix[wb.hi] - valid_prefix[wb.lo] - 1;  // minus i itself
   }
   return couples;
 }
@@ -144,7 +132,7 @@ Examples Generate(const int32_t* walks, int64_t num_walks, uint32_t length, int3
   const uint32_t window = o.window, negatives = o.negatives;
   const core::PhiloxKey rng_key = core::StreamKey(o.seed, core::Stream::kNegatives);
 
-  const int max_threads = std::max(threads, 1);
+  const int max_threads = EffectiveThreads(threads);
   std::vector<int64_t> cap(max_threads + 1, 0);    // keys each thread may write, then offsets
   std::vector<int64_t> written(max_threads, 0);    // keys each thread wrote
   std::vector<int64_t> hist(static_cast<size_t>(max_threads) * buckets);  // then scatter offsets
@@ -186,10 +174,8 @@ Examples Generate(const int32_t* walks, int64_t num_walks, uint32_t length, int3
       for (uint32_t i = 0; i < length; ++i) {
         const int32_t wi = walk[i];
         if (wi < 0) continue;
-        const uint32_t lo = i > window ? i - window : 0;
-        const uint32_t hi =
-            static_cast<uint32_t>(std::min<uint64_t>(length, uint64_t{i} + window + 1));
-        for (uint32_t j = lo; j < hi; ++j) {
+        const core::WindowBounds wb = core::SkipgramWindow(i, window, length);
+        for (uint32_t j = wb.lo; j < wb.hi; ++j) {
           const int32_t wj = walk[j];
           if (j == i || wj < 0) continue;
           if (wi != wj) {
@@ -312,7 +298,7 @@ Examples Generate(const int32_t* walks, int64_t num_walks, uint32_t length, int3
         const Key k = keys[i];
         ex.target[at] = layout.Target(k);
         ex.context[at] = layout.Context(k);
-        ex.label[at] = static_cast<uint8_t>(k & 1);
+        ex.label[at] = static_cast<uint8_t>(layout.Label(k));
         ex.weight[at] = static_cast<float>(counts[i]);  // exact: counts stay far below 2^24
       }
     }
@@ -326,8 +312,7 @@ Examples Generate(const int32_t* walks, int64_t num_walks, uint32_t length, int3
 Examples GenerateExamples(const int32_t* walks, int64_t num_walks, uint32_t length,
                           int32_t num_nodes, const ExampleOptions& o, int threads) {
   if (num_walks <= 0 || length == 0 || num_nodes <= 0) return Examples{};
-  const int node_bits =
-      std::max(1, static_cast<int>(std::bit_width(static_cast<uint32_t>(num_nodes - 1))));
+  const int node_bits = core::ExampleKeyNodeBits(num_nodes);
   if (2 * node_bits + 1 <= 32) {
     return Generate<uint32_t>(walks, num_walks, length, num_nodes, o, threads, node_bits);
   }

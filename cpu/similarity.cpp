@@ -3,6 +3,7 @@
 // Threading: OpenMP over queries when there are at least as many queries as threads, otherwise
 // over row ranges of each query with per-thread heaps merged at the end. The total order
 // (score descending, then row ascending) makes the result independent of the split.
+#include "n2v/options.hpp"
 #include "n2v/similarity.hpp"
 
 #include <omp.h>
@@ -57,7 +58,7 @@ Embeddings Normalized(const Embeddings& e, int threads) {
   out.dim = e.dim;
   out.data.resize(e.data.size());
   const int32_t dim = e.dim;
-#pragma omp parallel for schedule(static) num_threads(std::max(threads, 1)) \
+#pragma omp parallel for schedule(static) num_threads(EffectiveThreads(threads)) \
     if (static_cast<int64_t>(e.rows) * dim >= kSplitRowsMinFloats)
   for (int32_t r = 0; r < e.rows; ++r) {
     const float* x = e.row(r);
@@ -80,7 +81,7 @@ std::vector<std::vector<Neighbor>> TopKCosine(const Embeddings& e,
   const int32_t kk = std::clamp<int32_t>(k, 0, e.rows);
   if (kk == 0 || nq == 0) return result;
   for (int32_t q : queries) N2V_CHECK(q >= 0 && q < e.rows);
-  const int nthreads = std::max(threads, 1);
+  const int nthreads = EffectiveThreads(threads);
   const Embeddings unit = Normalized(e, nthreads);
 
   // Many queries, or a table too small to be worth splitting (a thread team's wake-up costs more

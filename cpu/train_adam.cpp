@@ -29,6 +29,7 @@
 #include "n2v/core/rng.hpp"
 #include "n2v/core/sgns.hpp"
 #include "n2v/core/shuffle.hpp"
+#include "n2v/options.hpp"
 #include "n2v/status.hpp"
 #include "n2v/train.hpp"
 
@@ -301,7 +302,7 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
   const int64_t num_batches = n / batch;  // drop_remainder, as the seed's tf.data pipeline
   std::vector<double> losses;
   if (num_batches == 0 || o.epochs <= 0) return losses;
-  const int nthreads = std::max(threads, 1);
+  const int nthreads = EffectiveThreads(threads);
 
   std::vector<PackedExample> packed(static_cast<size_t>(n));
 #pragma omp parallel for schedule(static) num_threads(nthreads)

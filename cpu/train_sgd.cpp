@@ -38,7 +38,9 @@
 #include "n2v/core/limits.hpp"
 #include "n2v/core/rng.hpp"
 #include "n2v/core/sgns.hpp"
+#include "n2v/core/skipgram.hpp"
 #include "n2v/core/word2vec.hpp"
+#include "n2v/options.hpp"
 #include "n2v/status.hpp"
 #include "n2v/walk.hpp"
 #include "n2v/word2vec.hpp"
@@ -326,11 +328,9 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
                                 static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
                                 static_cast<uint64_t>(a.epochs) * a.total_centres);
   const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
-  const uint32_t lo = i > b ? i - b : 0;
-  const uint32_t hi = static_cast<uint32_t>(
-      std::min<uint64_t>(a.length, static_cast<uint64_t>(i) + b + 1));
+  const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
   uint32_t pairs = 0;
-  for (uint32_t j = lo; j < hi; ++j) {
+  for (uint32_t j = wb.lo; j < wb.hi; ++j) {
     const int32_t wj = walk[j];
     if (j == i || wj < 0) continue;
     s->context[pairs] = wj;
@@ -856,7 +856,7 @@ absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint3
     return absl::InvalidArgumentError(
         absl::StrCat("TrainSgd: needs num_walks >= 0 and walks to read (got ", num_walks, ")"));
   }
-  const int nt = std::max(threads, 1);
+  const int nt = EffectiveThreads(threads);
   const uint64_t nw = static_cast<uint64_t>(num_walks);
   const MemoryWalks src{walks, length};
   SgdState s;
@@ -897,7 +897,7 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     return absl::InvalidArgumentError(
         absl::StrCat("TrainSgdOnGraph: ", num_walks, " walks of ", wp.length, " overflow"));
   }
-  const int nt = std::max(threads, 1);
+  const int nt = EffectiveThreads(threads);
   const GraphWalks src{g, alias, wp};
   const uint32_t source_crc = SgdSourceCrc(g, wp);
   if (state->started()) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "n2v/options.hpp"
 #include "n2v/status.hpp"
 
 namespace n2v {
@@ -25,7 +26,7 @@ void SampleWalks(const CsrView& g, const core::AliasView& alias, const core::Wal
   const int64_t groups = static_cast<int64_t>((count + kInterleave - 1) / kInterleave);
   const uint32_t len = params.length;
   // Walk cost varies (dead ends, rejections, hub rows), so hand out small chunks dynamically.
-#pragma omp parallel for schedule(dynamic, 8) num_threads(std::max(threads, 1))
+#pragma omp parallel for schedule(dynamic, 8) num_threads(EffectiveThreads(threads))
   for (int64_t grp = 0; grp < groups; ++grp) {
     // kInterleave walks advance one step each in turn: each step is a chain of dependent cache
     // misses (row bounds → alias slot → neighbour → its row), and the out-of-order core overlaps

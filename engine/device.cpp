@@ -11,8 +11,8 @@ absl::StatusOr<DeviceUsed> ResolveDevice(const Device& d, int threads, std::stri
   const DeviceUsed cpu{false, 0, absl::StrCat("cpu (", EffectiveThreads(threads), " threads)")};
   if (d.kind == Device::Kind::kCpu) return cpu;
   const bool explicit_cuda = d.kind == Device::Kind::kCuda;
-  const int index = explicit_cuda ? d.index : 0;
 #if defined(N2V_WITH_CUDA)
+  const int index = explicit_cuda ? d.index : 0;
   auto devices = ListCudaDevices();
   std::string why;
   if (!devices.ok()) {

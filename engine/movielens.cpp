@@ -143,66 +143,20 @@ absl::StatusOr<MovieLensResult> RunMovieLens(const MovieLensOptions& f) {
   ao.seed = f.seed;
   const uint64_t num_walks = static_cast<uint64_t>(f.num_walks) * g.num_nodes;
   r.walks = static_cast<int64_t>(num_walks);
+  clock.Lap();
   const AliasTables alias = BuildAliasTables(g, threads);
-  if (r.device.cuda) {
-#if defined(N2V_WITH_CUDA)
-    N2V_ASSIGN_OR_RETURN(CudaSeedRun run,
-                         RunSeedModelOnCuda(r.graph, alias, wo, eo, ao, r.device.index));
-    // Device stages are timed with CUDA events; the rest of the wall time (upload, allocation,
-    // download) is reported as device_setup so the stage times still add up.
-    const double wall = clock.Lap();
-    r.walks_ms = run.walks_ms;
-    r.examples_ms = run.examples_ms;
-    r.training_ms = run.training_ms;
-    r.device_setup_ms = wall - run.walks_ms - run.examples_ms - run.training_ms;
-    r.examples = run.num_examples;
-    r.couples = run.raw_pairs;
-    r.losses = std::move(run.losses);
-    r.embeddings = std::move(run.embeddings);
-    if (f.on_progress) {
-      for (size_t e = 0; e < r.losses.size(); ++e) {
-        f.on_progress(ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
-                                    .epoch = static_cast<int32_t>(e + 1),
-                                    .epochs = f.epochs,
-                                    .loss = r.losses[e],
-                                    .seconds = r.training_ms / 1000});
-      }
-    }
-#endif
-  } else {
-    std::vector<int32_t> walks(num_walks * f.num_steps);
-    cpu::SampleWalks(g, alias.view(), MakeWalkParams(wo), 0, num_walks, walks.data(), threads);
-    r.walks_ms = clock.Lap();
-    Examples ex = cpu::GenerateExamples(walks.data(), static_cast<int64_t>(num_walks),
-                                        f.num_steps, g.num_nodes, eo, threads);
-    walks = {};
-    r.examples_ms = clock.Lap();
-    r.examples = ex.size();
-    r.couples = ex.raw_pairs;
-    if (r.examples < f.batch) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "only ", r.examples, " training examples, fewer than one batch of --batch ", f.batch));
-    }
-    r.embeddings = InitHeNormal(g.num_nodes, f.dim, f.seed, threads);
-    const uint64_t per_epoch = static_cast<uint64_t>(r.examples / f.batch * f.batch);
-    Clock epoch_clock;
-    bool cancelled = false;
-    r.losses = cpu::TrainAdam(ex, ao, &r.embeddings, threads, [&](int32_t epoch, double loss) {
-      if (f.on_progress) {
-        f.on_progress(ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
-                                    .epoch = epoch + 1,
-                                    .epochs = f.epochs,
-                                    .done = per_epoch * static_cast<uint64_t>(epoch + 1),
-                                    .total = per_epoch * static_cast<uint64_t>(f.epochs),
-                                    .loss = loss,
-                                    .seconds = epoch_clock.ms() / 1000});
-      }
-      cancelled = f.cancelled && f.cancelled();
-      return !cancelled;
-    });
-    if (cancelled) return absl::CancelledError("training cancelled");
-    r.training_ms = clock.Lap();
-  }
+  const double alias_ms = clock.Lap();
+  N2V_ASSIGN_OR_RETURN(SeedModelResult run, TrainSeedModel(r.graph, alias, wo, eo, ao, r.device,
+                                                           threads, f.on_progress, f.cancelled));
+  clock.Lap();
+  r.walks_ms = alias_ms + run.walks_ms;  // the walks stage includes their alias tables
+  r.examples_ms = run.examples_ms;
+  r.training_ms = run.training_ms;
+  r.device_setup_ms = run.device_setup_ms;
+  r.examples = run.examples;
+  r.couples = run.couples;
+  r.losses = std::move(run.losses);
+  r.embeddings = std::move(run.embeddings);
   if (f.on_progress) {
     f.on_progress(ProgressEvent{
         .kind = ProgressEvent::Kind::kStage,

@@ -2,7 +2,6 @@
 // option as the command line spells it, since that is where most values come from.
 #include <charconv>
 #include <cmath>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "n2v/core/limits.hpp"
@@ -67,11 +66,43 @@ double ModelConfig::EffectiveLr() const {
   return optimizer == Optimizer::kAdam ? core::kAdamDefaultLr : core::kSgdDefaultLr;
 }
 
-int EffectiveThreads(int threads) {
-  if (threads > 0) return threads;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw > 0 ? static_cast<int>(hw) : 1;
+absl::StatusOr<EvalTask> ParseEvalTask(std::string_view s) {
+  if (s == "link") return EvalTask::kLink;
+  if (s == "node") return EvalTask::kNode;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--task: expected link or node, got '", absl::string_view(s.data(), s.size()), "'"));
 }
+
+std::string_view EvalTaskName(EvalTask t) { return t == EvalTask::kNode ? "node" : "link"; }
+
+absl::Status ValidateEvalOptions(const EvalOptions& o) {
+  if (o.p.empty() || o.q.empty()) return Bad("--p/--q", "at least one value each");
+  for (double v : o.p) {
+    if (!Positive(v)) return Bad("--p", "positive numbers");
+  }
+  for (double v : o.q) {
+    if (!Positive(v)) return Bad("--q", "positive numbers");
+  }
+  TrainOptions t = o.train;
+  t.walk.p = o.p[0];
+  t.walk.q = o.q[0];
+  if (absl::Status st = ValidateTrainOptions(t); !st.ok()) return st;
+  const bool link = o.task == EvalTask::kLink;
+  if (link && !(o.test_fraction > 0 && o.test_fraction < 1)) {
+    return Bad("--test-fraction", "a number in (0, 1)");
+  }
+  if (!link && o.labels.empty()) return Bad("--labels", "a label file for --task node");
+  if (!link && !(o.train_fraction > 0 && o.train_fraction < 1)) {
+    return Bad("--train-fraction", "a number in (0, 1)");
+  }
+  if (o.repeats < 1) return Bad("--repeats", "at least 1");
+  if (!Positive(o.c)) return Bad("--C", "a positive number");
+  if (!o.embeddings.empty() && (o.p.size() > 1 || o.q.size() > 1)) {
+    return Bad("--embeddings", "no --p/--q grid (the table is already trained)");
+  }
+  return absl::OkStatus();
+}
+
 
 absl::Status ValidateWalkConfig(const WalkConfig& w) {
   if (!Positive(w.p)) return Bad("--p", "a positive number");

@@ -124,8 +124,12 @@ absl::Status CheckSameRun(const std::string& path, const SgdState& s, const SgdT
 absl::Status TrainAdamRegime(const Graph& graph, const AliasTables& alias, const TrainOptions& o,
                              int threads, TrainResult* res) {
   const ModelConfig& m = o.model;
-  const core::WalkParams wp = WalkParamsOf(o.walk, o.seed);
-  const ExampleOptions eo{m.window, m.negatives, o.seed};
+  WalkOptions wo;
+  wo.p = o.walk.p;
+  wo.q = o.walk.q;
+  wo.length = o.walk.length;
+  wo.num_walks = o.walk.num_walks;
+  wo.seed = o.seed;
   AdamTrainOptions ao;
   ao.dim = m.dim;
   ao.epochs = m.epochs;
@@ -133,62 +137,14 @@ absl::Status TrainAdamRegime(const Graph& graph, const AliasTables& alias, const
   ao.adam.lr = static_cast<float>(m.EffectiveLr());
   ao.l2 = static_cast<float>(m.l2);
   ao.seed = o.seed;
-  if (res->device.cuda) {
-#if defined(N2V_WITH_CUDA)
-    WalkOptions wo;
-    wo.p = o.walk.p;
-    wo.q = o.walk.q;
-    wo.length = o.walk.length;
-    wo.num_walks = o.walk.num_walks;
-    wo.seed = o.seed;
-    N2V_ASSIGN_OR_RETURN(CudaSeedRun run,
-                         RunSeedModelOnCuda(graph, alias, wo, eo, ao, res->device.index));
-    res->walks_ms = run.walks_ms + run.examples_ms;
-    res->training_ms = run.training_ms;
-    res->pairs = run.num_examples;
-    res->losses = std::move(run.losses);
-    res->embeddings = std::move(run.embeddings);
-    for (size_t e = 0; e < res->losses.size(); ++e) {
-      Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
-                            .epoch = static_cast<int32_t>(e + 1),
-                            .epochs = m.epochs,
-                            .loss = res->losses[e],
-                            .seconds = run.training_ms / 1000});
-    }
-    return absl::OkStatus();
-#endif
-  }
-  const CsrView g = graph.view();
-  Clock clock;
-  const uint64_t num_walks = static_cast<uint64_t>(o.walk.num_walks) * g.num_nodes;
-  std::vector<int32_t> walks(num_walks * o.walk.length);
-  cpu::SampleWalks(g, alias.view(), wp, 0, num_walks, walks.data(), threads);
-  Examples ex = cpu::GenerateExamples(walks.data(), static_cast<int64_t>(num_walks),
-                                      o.walk.length, g.num_nodes, eo, threads);
-  walks = {};
-  res->walks_ms = clock.Lap();
-  if (ex.size() < m.batch) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "only ", ex.size(), " training examples, fewer than one --batch of ", m.batch));
-  }
-  res->pairs = ex.size();
-  res->embeddings = InitHeNormal(g.num_nodes, m.dim, o.seed, threads);
-  const uint64_t per_epoch = static_cast<uint64_t>(ex.size() / m.batch * m.batch);
-  Clock epoch_clock;
-  bool cancelled = false;
-  res->losses = cpu::TrainAdam(ex, ao, &res->embeddings, threads, [&](int32_t epoch, double loss) {
-    Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
-                          .epoch = epoch + 1,
-                          .epochs = m.epochs,
-                          .done = per_epoch * static_cast<uint64_t>(epoch + 1),
-                          .total = per_epoch * static_cast<uint64_t>(m.epochs),
-                          .loss = loss,
-                          .seconds = epoch_clock.ms() / 1000});
-    cancelled = Cancelled(o.cancelled);
-    return !cancelled;
-  });
-  if (cancelled) return absl::CancelledError("training cancelled");
-  res->training_ms = clock.Lap();
+  N2V_ASSIGN_OR_RETURN(SeedModelResult run,
+                       TrainSeedModel(graph, alias, wo, ExampleOptions{m.window, m.negatives, o.seed},
+                                      ao, res->device, threads, o.on_progress, o.cancelled));
+  res->walks_ms = run.walks_ms + run.examples_ms;
+  res->training_ms = run.training_ms;
+  res->pairs = run.examples;
+  res->losses = std::move(run.losses);
+  res->embeddings = std::move(run.embeddings);
   return absl::OkStatus();
 }
 

@@ -1,21 +1,29 @@
 // Host-side set-up both backends share, computed once on the CPU and handed to either: per-row
 // alias tables (Vose's method, in double), the integer p/q acceptance thresholds of core::WalkStep,
-// and the Adam regime's initial table. Declared in n2v/walk.hpp and n2v/train.hpp.
+// and the Adam regime's initial table; and what `threads` = 0 means everywhere (all cores). Declared in n2v/walk.hpp and n2v/train.hpp.
 // Threading: OpenMP over rows; results do not depend on the thread count.
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "n2v/core/rng.hpp"
 #include "n2v/core/sgns.hpp"
+#include "n2v/options.hpp"
 #include "n2v/status.hpp"
 #include "n2v/train.hpp"
 #include "n2v/walk.hpp"
 
 namespace n2v {
+
+int EffectiveThreads(int threads) {
+  if (threads > 0) return threads;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? static_cast<int>(hw) : 1;
+}
 
 uint32_t AcceptThreshold(double prob) {
   // Accept iff word <= threshold, i.e. with probability (threshold + 1) / 2^32 = ceil(prob·2^32)/2^32:
@@ -34,7 +42,7 @@ AliasTables BuildAliasTables(const CsrView& g, int threads) {
   uint32_t* const keep = t.keep.data();
   int32_t* const alias = t.alias.data();
   const int32_t n = g.num_nodes;
-#pragma omp parallel num_threads(std::max(threads, 1))
+#pragma omp parallel num_threads(EffectiveThreads(threads))
   {
     // Scratch reused across rows: scaled probabilities and the two work lists of Vose's method.
     std::vector<double> prob;
@@ -98,7 +106,7 @@ Embeddings InitHeNormal(int32_t rows, int32_t dim, uint64_t seed, int threads) {
   const core::PhiloxKey key = core::StreamKey(seed, core::Stream::kInit);
   const float stddev = core::HeNormalStddev(rows);
   float* const data = e.data.data();
-#pragma omp parallel for schedule(static) num_threads(std::max(threads, 1))
+#pragma omp parallel for schedule(static) num_threads(EffectiveThreads(threads))
   for (int32_t r = 0; r < rows; ++r) {
     for (int32_t c = 0; c < dim; ++c) {
       data[static_cast<size_t>(r) * dim + c] =

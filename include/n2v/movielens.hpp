@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "n2v/core/defaults.hpp"
 #include "n2v/graph.hpp"
 
 namespace n2v {
@@ -42,8 +43,8 @@ absl::StatusOr<std::vector<Movie>> ReadMovies(const std::string& path);
 absl::StatusOr<std::vector<Rating>> ReadRatings(const std::string& path);
 
 struct PmiOptions {
-  double min_rating = 5.0;   // ratings >= this count as "liked" (compared in float, as stored)
-  double min_weight = 10.0;  // keep edges with weight >= this; must be > 0
+  double min_rating = core::kSeedMinRating;  // ratings >= this count as "liked" (compared in float)
+  double min_weight = core::kSeedMinWeight;  // keep edges with weight >= this; must be > 0
 };
 
 struct PmiStats {

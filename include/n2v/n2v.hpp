@@ -13,6 +13,7 @@
 // Link n2v::n2v (find_package(n2v) after `cmake --install`). docs/DESIGN.md has the architecture.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "n2v/edgelist.hpp"
+#include "n2v/eval.hpp"
 #include "n2v/graph.hpp"
 #include "n2v/graph_stats.hpp"
 #include "n2v/movielens.hpp"
@@ -65,6 +67,29 @@ struct TrainResult {
 /// CancelledError when o.cancelled said stop.
 absl::StatusOr<TrainResult> Train(const Graph& g, const TrainOptions& o);
 
+/// What TrainSeedModel produced.
+struct SeedModelResult {
+  Embeddings embeddings;       // [num_nodes x dim]
+  std::vector<double> losses;  // per epoch, Keras's reported loss
+  int64_t examples = 0;        // distinct (target, context, label) triples
+  int64_t couples = 0;         // skip-gram couples before merging
+  // Stage times (ms); on a GPU the first three are device times (CUDA events) and
+  // device_setup_ms the rest of the wall time (upload, allocation, download).
+  double walks_ms = 0, examples_ms = 0, training_ms = 0, device_setup_ms = 0;
+};
+
+/// The Keras example's model on `g`: every walk, the seed's examples, a He-normal table and Adam,
+/// on `device` (from ResolveDevice). The MovieLens job and Train's adam regime run this; the GPU
+/// equals the CPU exactly up to training's float round-off. Fewer examples than one batch:
+/// InvalidArgumentError; cancelled (checked per epoch): CancelledError.
+absl::StatusOr<SeedModelResult> TrainSeedModel(const Graph& g, const AliasTables& alias,
+                                               const WalkOptions& walk,
+                                               const ExampleOptions& examples,
+                                               const AdamTrainOptions& adam,
+                                               const DeviceUsed& device, int threads,
+                                               const ProgressCallback& on_progress = nullptr,
+                                               const CancelCallback& cancelled = nullptr);
+
 // --- walks --------------------------------------------------------------------------------------
 
 /// Receives walks [first, first + count) in walk order, row-major count x length node ids, -1
@@ -96,6 +121,38 @@ absl::StatusOr<std::vector<std::vector<Neighbor>>> MostSimilar(const Embeddings&
                                                                const std::vector<int32_t>& queries,
                                                                int k, const Device& device,
                                                                int threads = 0);
+
+// --- evaluation ---------------------------------------------------------------------------------
+
+struct EvalPoint {
+  double p = NAN, q = NAN;  // NaN when a file was evaluated
+  LinkPredictionResult link;
+  ClassificationResult node;
+  double train_s = 0;
+  double final_loss = NAN;
+};
+
+struct EvalResult {
+  std::vector<EvalPoint> points;  // the grid in order, p outer, q inner
+  // link: the split's sizes; node: the labels read
+  int64_t test_edges = 0, test_non_edges = 0, train_edges = 0, train_non_edges = 0;
+  int64_t candidate_edges = 0;
+  double achieved_fraction = 0;
+  int64_t labelled_nodes = 0, unlabelled_nodes = 0;
+  int32_t labels = 0;
+  int64_t skipped_label_lines = 0, skipped_label_nodes = 0;
+  std::string first_skipped_node;
+  int64_t first_skipped_line = 0;
+  DeviceUsed device;
+};
+
+/// Embedding quality on `g` (its file named `input` in messages): for link prediction the
+/// embeddings are trained on the residual graph (g less the held-out edges), for node
+/// classification on g; once per (p, q) of the grid, through Train (so on any device), or read
+/// from o.embeddings. Progress events: kStage lines for the split or labels, kNote for warnings
+/// (embeddings missing for some nodes), and each point's training through o.train.on_progress.
+absl::StatusOr<EvalResult> Evaluate(const Graph& g, const std::string& input,
+                                    const EvalOptions& o);
 
 // --- the MovieLens job --------------------------------------------------------------------------
 

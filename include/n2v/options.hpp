@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "n2v/core/defaults.hpp"
 #include "n2v/train.hpp"
 
 namespace n2v {
@@ -49,22 +50,22 @@ std::string_view EmbeddingTableName(EmbeddingTable t);
 
 /// node2vec's walk settings (Grover & Leskovec 2016), with its defaults.
 struct WalkConfig {
-  double p = 1.0;           // return parameter: weight/p back to the previous node
-  double q = 1.0;           // in-out parameter: weight/q to nodes away from the previous one
-  uint32_t length = 80;     // nodes per walk, the start included
-  uint32_t num_walks = 10;  // walks started from every node
+  double p = core::kDefaultP;  // return parameter: weight/p back to the previous node
+  double q = core::kDefaultQ;  // in-out parameter: weight/q to nodes away from the previous one
+  uint32_t length = core::kDefaultWalkLength;    // nodes per walk, the start included
+  uint32_t num_walks = core::kDefaultNumWalks;  // walks started from every node
 };
 
 /// The skip-gram model and its optimiser.
 struct ModelConfig {
-  int32_t dim = 128;
-  uint32_t window = 10;     // sgd: each centre draws its window from 1..window, as word2vec
-  int32_t epochs = 1;
-  uint32_t negatives = 5;   // negative samples per positive pair
+  int32_t dim = core::kDefaultDim;
+  uint32_t window = core::kDefaultWindow;  // sgd: each centre draws its window from 1..window
+  int32_t epochs = core::kDefaultEpochs;
+  uint32_t negatives = core::kDefaultNegatives;  // negative samples per positive pair
   Optimizer optimizer = Optimizer::kSgd;
   double lr = -1;           // < 0: the regime's default (sgd 0.025, adam 0.001)
-  int32_t batch = 1024;     // adam only
-  double l2 = 1e-6;         // adam only
+  int32_t batch = core::kSeedBatch;  // adam only
+  double l2 = core::kSeedL2;         // adam only
   EmbeddingTable embedding = EmbeddingTable::kInputPlusOutput;  // sgd only
 
   /// The learning rate this model trains with (the regime's default when lr < 0).
@@ -101,7 +102,7 @@ struct TrainOptions {
   ModelConfig model;
   Device device = Device::Auto();
   int threads = 0;     // CPU threads; 0: all cores
-  uint64_t seed = 42;  // walks, initialisation, negatives, shuffling
+  uint64_t seed = core::kDefaultSeed;  // walks, initialisation, negatives, shuffling
   CheckpointConfig checkpoint;
   ProgressCallback on_progress;  // called on the calling thread
   CancelCallback cancelled;      // asked every few ms; true stops the run with CancelledError
@@ -112,7 +113,7 @@ struct WalkRunOptions {
   WalkConfig walk;
   Device device = Device::Auto();
   int threads = 0;
-  uint64_t seed = 42;
+  uint64_t seed = core::kDefaultSeed;
   uint64_t chunk_walks = 0;  // walks per chunk handed to the sink (0: ~1M walk positions)
   ProgressCallback on_progress;
   CancelCallback cancelled;
@@ -121,28 +122,51 @@ struct WalkRunOptions {
 /// The seed's job (RunMovieLens), its parameters as defaults.
 struct MovieLensOptions {
   std::string data = "data/ml-latest-small";  // ratings.csv and movies.csv
-  double min_rating = 5.0;   // ratings >= this count as liked
-  double min_weight = 10.0;  // keep movie pairs whose PMI weight is >= this
-  double p = 1.0;
-  double q = 1.0;
-  uint32_t num_walks = 5;
-  uint32_t num_steps = 10;   // movies per walk
-  int64_t window = -1;       // -1: num_steps, as the seed
-  uint32_t negatives = 4;
-  int32_t dim = 50;
-  int32_t epochs = 10;
-  int32_t batch = 1024;
-  double lr = 1e-3;
-  double l2 = 1e-6;
-  int k = 5;                 // similar movies per query, the query itself included
+  double min_rating = core::kSeedMinRating;  // ratings >= this count as liked
+  double min_weight = core::kSeedMinWeight;  // keep movie pairs whose PMI weight is >= this
+  double p = core::kDefaultP;
+  double q = core::kDefaultQ;
+  uint32_t num_walks = core::kSeedNumWalks;
+  uint32_t num_steps = core::kSeedNumSteps;  // movies per walk
+  int64_t window = -1;                       // -1: num_steps, as the seed
+  uint32_t negatives = core::kSeedNegatives;
+  int32_t dim = core::kSeedDim;
+  int32_t epochs = core::kSeedEpochs;
+  int32_t batch = core::kSeedBatch;
+  double lr = core::kAdamDefaultLr;
+  double l2 = core::kSeedL2;
+  int k = core::kSeedTopK;  // similar movies per query, the query itself included
   std::vector<std::string> queries = {
       "Matrix, The (1999)", "Star Wars: Episode IV - A New Hope (1977)", "Lion King, The (1994)",
       "Terminator 2: Judgment Day (1991)", "Godfather, The (1972)"};
   Device device = Device::Auto();
   int threads = 0;
-  uint64_t seed = 42;
+  uint64_t seed = core::kDefaultSeed;
   ProgressCallback on_progress;
   CancelCallback cancelled;
+};
+
+/// What Evaluate measures: link prediction on held-out edges (ROC-AUC of cosine similarity and of
+/// logistic regressions on edge operators), or multi-label node classification (micro/macro-F1).
+enum class EvalTask { kLink, kNode };
+absl::StatusOr<EvalTask> ParseEvalTask(std::string_view s);  // "link" | "node"
+std::string_view EvalTaskName(EvalTask t);
+
+/// Evaluate's options: embeddings trained with `train` for every (p, q) of the grid (or read from
+/// `embeddings`), scored the way node2vec papers score them.
+struct EvalOptions {
+  TrainOptions train;             // train.walk.p / q are taken from the grids below
+  std::vector<double> p = {1.0};  // grid of p values
+  std::vector<double> q = {1.0};  // grid of q values
+  EvalTask task = EvalTask::kLink;
+  double test_fraction = core::kEvalTestFraction;  // link: fraction of the edges held out
+  std::string labels;             // node: 'node label [label ...]' lines
+  bool skip_unknown_labels = false;
+  double train_fraction = core::kEvalTrainFraction;  // node: labelled nodes trained on
+  int32_t repeats = core::kEvalRepeats;              // node: random splits averaged
+  double c = 1.0;                 // inverse L2 strength of the logistic regressions
+  std::string embeddings;         // evaluate this file (word2vec text/binary, .npy) instead
+  std::string residual_out;       // link: also write the residual graph here (edge list)
 };
 
 /// Number of threads `threads` means: itself if > 0, else the hardware's.
@@ -152,5 +176,6 @@ int EffectiveThreads(int threads);
 absl::Status ValidateTrainOptions(const TrainOptions& o);
 absl::Status ValidateWalkConfig(const WalkConfig& w);
 absl::Status ValidateMovieLensOptions(const MovieLensOptions& o);
+absl::Status ValidateEvalOptions(const EvalOptions& o);
 
 }  // namespace n2v

@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "n2v/core/defaults.hpp"
 #include "n2v/core/sgns.hpp"
 
 namespace n2v {
@@ -24,9 +25,9 @@ struct Examples {
 };
 
 struct ExampleOptions {
-  uint32_t window = 10;    // the seed uses num_steps
-  uint32_t negatives = 4;  // per positive couple
-  uint64_t seed = 42;
+  uint32_t window = core::kSeedNumSteps;      // the seed uses num_steps
+  uint32_t negatives = core::kSeedNegatives;  // per positive couple
+  uint64_t seed = core::kDefaultSeed;
 };
 
 /// Embedding table, row-major [rows x dim].
@@ -38,12 +39,12 @@ struct Embeddings {
 };
 
 struct AdamTrainOptions {
-  int32_t dim = 50;
-  int32_t epochs = 10;
-  int32_t batch = 1024;  // drop_remainder, as the seed's tf.data pipeline
+  int32_t dim = core::kSeedDim;
+  int32_t epochs = core::kSeedEpochs;
+  int32_t batch = core::kSeedBatch;  // drop_remainder, as the seed's tf.data pipeline
   core::AdamParams adam;
-  float l2 = 1e-6f;
-  uint64_t seed = 42;
+  float l2 = static_cast<float>(core::kSeedL2);
+  uint64_t seed = core::kDefaultSeed;
 };
 
 /// Called after each epoch with (epoch index from 0, mean loss); return false to stop early.

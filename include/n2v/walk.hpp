@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "n2v/core/defaults.hpp"
 #include "n2v/core/walk.hpp"
 #include "n2v/graph.hpp"
 
@@ -22,11 +23,11 @@ AliasTables BuildAliasTables(const CsrView& g, int threads);
 
 /// Node2vec walk settings as the user gives them.
 struct WalkOptions {
-  double p = 1.0;
-  double q = 1.0;
-  uint32_t length = 80;     // nodes per walk, start included
-  uint32_t num_walks = 10;  // walks per node
-  uint64_t seed = 42;
+  double p = core::kDefaultP;
+  double q = core::kDefaultQ;
+  uint32_t length = core::kDefaultWalkLength;   // nodes per walk, start included
+  uint32_t num_walks = core::kDefaultNumWalks;  // walks per node
+  uint64_t seed = core::kDefaultSeed;
 };
 
 /// Turns p, q into the integer acceptance thresholds of core::WalkStep:

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "n2v/core/defaults.hpp"
 #include "n2v/core/limits.hpp"
 #include "n2v/core/walk.hpp"
 #include "n2v/graph.hpp"
@@ -24,14 +25,14 @@ namespace n2v {
 /// frequencies^power, linearly decaying learning rate, random window shrink, Hogwild updates.
 /// Pairs are made on the fly from the walks.
 struct SgdTrainOptions {
-  int32_t dim = 128;
-  int32_t epochs = 1;
-  uint32_t window = 10;          // maximum; each centre draws its window from [1, window]
-  uint32_t negatives = 5;
-  float lr = core::kSgdDefaultLr;  // word2vec's skip-gram default
-  float min_lr_fraction = 1e-4f; // lr decays linearly to lr * this (word2vec.c's floor)
-  double power = 0.75;           // negatives ~ count^power
-  uint64_t seed = 42;
+  int32_t dim = core::kDefaultDim;
+  int32_t epochs = core::kDefaultEpochs;
+  uint32_t window = core::kDefaultWindow;  // maximum; each centre draws its window from [1, window]
+  uint32_t negatives = core::kDefaultNegatives;
+  float lr = core::kSgdDefaultLr;                      // word2vec's skip-gram default
+  float min_lr_fraction = core::kSgdMinLrFraction;     // lr decays linearly to lr * this
+  double power = core::kNegativePower;                 // negatives ~ count^power
+  uint64_t seed = core::kDefaultSeed;
 };
 
 struct SgdStats {
@@ -80,7 +81,7 @@ namespace cpu {
 /// race (Hogwild, as word2vec.c and gensim) and the tables differ run to run within noise.
 /// (The reported losses are summed with a vectorised softplus, within 3e-7 relative per term of
 /// libm's.) `input` receives the node embeddings (syn0), `output` (may be null) the context table.
-/// `on_epoch(epoch, loss)` may stop the run early by returning false. threads <= 0 means 1.
+/// `on_epoch(epoch, loss)` may stop the run early by returning false. threads <= 0: all cores.
 absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint32_t length,
                                   int32_t num_nodes, const SgdTrainOptions& o, int threads,
                                   Embeddings* input, Embeddings* output = nullptr,

@@ -318,5 +318,64 @@ TEST(MostSimilar, EqualsTheCpuTopK) {
             absl::StatusCode::kInvalidArgument);
 }
 
+
+TEST(Evaluate, GridPointsInOrderThroughTrain) {
+  const Graph g = TestGraph(400, 3000);
+  EvalOptions o;
+  o.train = SmallRun();
+  o.p = {0.5, 2};
+  o.q = {1};
+  std::vector<std::string> stages;
+  o.train.on_progress = [&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kStage) stages.push_back(e.text);
+  };
+  auto r = Evaluate(g, "test.edges", o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->points.size(), 2u);
+  EXPECT_EQ(r->points[0].p, 0.5);
+  EXPECT_EQ(r->points[1].p, 2);
+  for (const EvalPoint& pt : r->points) {
+    EXPECT_EQ(pt.q, 1);
+    // R-MAT's held-out edges are hub edges: cosine AUC is a valid number, not necessarily > 0.5.
+    EXPECT_GE(pt.link.cosine_auc, 0.0);
+    EXPECT_LE(pt.link.cosine_auc, 1.0);
+  }
+  EXPECT_GT(r->test_edges, 0);
+  ASSERT_FALSE(stages.empty());
+  EXPECT_NE(stages[0].find("Link prediction:"), std::string::npos);
+  // The first point equals a Train on the residual graph with its (p, q).
+  auto split = SplitEdgesForLinkPrediction(g, o.test_fraction, o.train.seed);
+  ASSERT_TRUE(split.ok());
+  TrainOptions t = SmallRun();
+  t.walk.p = 0.5;
+  t.walk.q = 1;
+  auto trained = Train(split->residual, t);
+  ASSERT_TRUE(trained.ok());
+  auto direct = EvaluateLinkPrediction(trained->embeddings, *split, LogRegOptions{o.c}, 1);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(direct->cosine_auc, r->points[0].link.cosine_auc);
+}
+
+TEST(Evaluate, BadOptionsAndInputs) {
+  const Graph g = TestGraph(100, 400);
+  EvalOptions o;
+  o.train = SmallRun();
+  o.p = {};
+  EXPECT_EQ(Evaluate(g, "x", o).status().code(), absl::StatusCode::kInvalidArgument);
+  o.p = {1};
+  o.test_fraction = 1;
+  EXPECT_EQ(Evaluate(g, "x", o).status().code(), absl::StatusCode::kInvalidArgument);
+  o.test_fraction = 0.2;
+  o.task = EvalTask::kNode;
+  EXPECT_EQ(Evaluate(g, "x", o).status().code(), absl::StatusCode::kInvalidArgument);  // no labels
+  o.labels = "/nonexistent/labels.txt";
+  EXPECT_EQ(Evaluate(g, "x", o).status().code(), absl::StatusCode::kNotFound);
+  o.task = EvalTask::kLink;
+  o.embeddings = "/nonexistent/emb.w2v";
+  EXPECT_EQ(Evaluate(g, "x", o).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(*ParseEvalTask("node"), EvalTask::kNode);
+  EXPECT_FALSE(ParseEvalTask("graph").ok());
+}
+
 }  // namespace
 }  // namespace n2v

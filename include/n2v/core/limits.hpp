@@ -1,9 +1,11 @@
-// The limits every backend enforces and the defaults both regimes share, written once. The CPU kernels could go further; the CUDA
-// kernels keep one row per warp in registers (32 lanes x 32 floats), and the two backends must
-// accept the same inputs.
+// The limits every backend enforces, written once (the defaults are core/defaults.hpp). The CPU
+// kernels could go further; the CUDA kernels keep one row per warp in registers (32 lanes x 32
+// floats), and the two backends must accept the same inputs.
 #pragma once
 
 #include <cstdint>
+
+#include "n2v/core/defaults.hpp"
 
 namespace n2v::core {
 
@@ -13,11 +15,5 @@ inline constexpr int32_t kMaxDim = 1024;
 /// Largest k the top-k paths accept (the CUDA top-k keeps per-thread candidate lists in
 /// registers and local memory).
 inline constexpr int kMaxTopK = 128;
-
-/// word2vec's skip-gram learning rate (word2vec.c, gensim): the SGD regime's default.
-inline constexpr float kSgdDefaultLr = 0.025f;
-
-/// Keras's Adam learning rate: the seed's model's default.
-inline constexpr float kAdamDefaultLr = 1e-3f;
 
 }  // namespace n2v::core

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "n2v/core/defaults.hpp"
 #include "n2v/core/hd.hpp"
 #include "n2v/core/rng.hpp"
 #include "n2v/graph.hpp"
@@ -23,7 +24,7 @@ struct AliasView {
 
 /// Walk parameters with the p/q biases already turned into integer acceptance thresholds.
 struct WalkParams {
-  uint32_t length = 80;  // nodes per walk, the start included (the seed's num_steps)
+  uint32_t length = kDefaultWalkLength;  // nodes per walk, the start included
   uint32_t accept_return = 0xFFFFFFFFu;   // accept iff random word <= threshold
   uint32_t accept_common = 0xFFFFFFFFu;
   uint32_t accept_outward = 0xFFFFFFFFu;
