@@ -1,7 +1,7 @@
 // GPU benchmarks, one JSON object on stdout (scripts/gpu-check reads it). Timed with cudaEvents
 // after a warm-up launch (CUDA loads kernels lazily on first use). Figures and their targets:
 //   walks      steps/s, 1M nodes / 10M undirected edges (20M slots), p = 0.5, q = 2, length 80.
-//              Napkin: ≈ 200-270 B of gathers per step → 6-9G steps/s at 3.35 TB/s (ANCHORS.md);
+//              Napkin: ≈ 200-270 B of gathers per step → 6-9G steps/s at 3.35 TB/s (bench/walk_bench.cpp counts the bytes);
 //              target ≥ 1e9.
 //   sgd        (centre, context) pair updates/s, dim 128, 5 negatives, window 10, on the first
 //              100k of those walks. Napkin: ≈ 7.2 KB per pair → ≈ 470M/s at HBM speed; target

@@ -1,4 +1,4 @@
-// The one CUDA error macro (DESIGN.md, decision 7): a cudaError_t, cublasStatus_t or
+// The one CUDA error macro (docs/DESIGN.md, decision 7): a cudaError_t, cublasStatus_t or
 // curandStatus_t that is not success becomes an absl::Status naming the expression, the error and
 // file:line. N2V_CUDA_CHECK_LAUNCH() follows every kernel launch. Twin: none (CUDA only).
 #pragma once

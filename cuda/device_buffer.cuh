@@ -1,4 +1,5 @@
-// RAII owners of device resources: DeviceBuffer<T> (cudaMalloc'd array), Stream, Event,
+// RAII owners of device resources: DeviceBuffer<T> (cudaMalloc'd array), PinnedBuffer<T>
+// (page-locked host array), Stream, Event,
 // CublasHandle, Graph and the CaptureScope that records a stream into a CUDA Graph. All are
 // move-only; creation returns a status; destructors only log (RAFT's no-throw rule).
 // Twin: none (CUDA only).
@@ -49,15 +50,29 @@ class DeviceBuffer {
     return b;
   }
 
-  /// Allocates and copies `size` host elements in.
+  /// Allocates and copies `size` host elements in. Returns once the data are on the device: a
+  /// pageable cudaMemcpy may return while its last DMA is still in flight on the legacy stream,
+  /// which the non-blocking streams the kernels run on do not wait for, so the legacy stream is
+  /// synchronised too.
   static absl::StatusOr<DeviceBuffer> FromHost(const T* host, size_t size,
                                                const char* what = "buffer") {
     auto b = Allocate(size, what);
     if (!b.ok()) return b.status();
     if (size > 0) {
       N2V_CUDA_RETURN_IF_ERROR(cudaMemcpy(b->ptr_, host, size * sizeof(T), cudaMemcpyHostToDevice));
+      N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(nullptr));
     }
     return b;
+  }
+
+  /// Copies `count` host elements into the first `count` (synchronous, as FromHost).
+  absl::Status CopyFromHost(const T* host, size_t count) {
+    if (count > size_) return absl::InternalError("DeviceBuffer::CopyFromHost past the end");
+    if (count > 0) {
+      N2V_CUDA_RETURN_IF_ERROR(cudaMemcpy(ptr_, host, count * sizeof(T), cudaMemcpyHostToDevice));
+      N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(nullptr));
+    }
+    return absl::OkStatus();
   }
 
   T* data() { return ptr_; }
@@ -91,6 +106,54 @@ class DeviceBuffer {
   size_t size_ = 0;
 };
 
+/// A page-locked host array of `size` elements of T (cudaMallocHost), for asynchronous copies.
+template <typename T>
+class PinnedBuffer {
+ public:
+  PinnedBuffer() = default;
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  PinnedBuffer(PinnedBuffer&& o) noexcept
+      : ptr_(std::exchange(o.ptr_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
+    if (this != &o) {
+      Reset();
+      ptr_ = std::exchange(o.ptr_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+  }
+  ~PinnedBuffer() { Reset(); }
+
+  static absl::StatusOr<PinnedBuffer> Allocate(size_t size, const char* what = "host buffer") {
+    PinnedBuffer b;
+    if (size == 0) return b;
+    const cudaError_t e = cudaMallocHost(reinterpret_cast<void**>(&b.ptr_), size * sizeof(T));
+    if (e != cudaSuccess) {
+      b.ptr_ = nullptr;
+      (void)cudaGetLastError();
+      return absl::Status(ErrorCode(e), absl::StrCat("cudaMallocHost of ", size * sizeof(T),
+                                                     " bytes for ", what, ": ", ErrorName(e)));
+    }
+    b.size_ = size;
+    return b;
+  }
+
+  T* data() { return ptr_; }
+  const T* data() const { return ptr_; }
+  size_t size() const { return size_; }
+
+  void Reset() {
+    if (ptr_ != nullptr) N2V_CUDA_LOG_IF_ERROR(cudaFreeHost(ptr_));
+    ptr_ = nullptr;
+    size_ = 0;
+  }
+
+ private:
+  T* ptr_ = nullptr;
+  size_t size_ = 0;
+};
+
 /// A non-blocking stream.
 class Stream {
  public:
@@ -98,6 +161,13 @@ class Stream {
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
   Stream(Stream&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Stream& operator=(Stream&& o) noexcept {
+    if (this != &o) {
+      if (s_ != nullptr) N2V_CUDA_LOG_IF_ERROR(cudaStreamDestroy(s_));
+      s_ = std::exchange(o.s_, nullptr);
+    }
+    return *this;
+  }
   ~Stream() {
     if (s_ != nullptr) N2V_CUDA_LOG_IF_ERROR(cudaStreamDestroy(s_));
   }
@@ -123,6 +193,13 @@ class Event {
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
   Event(Event&& o) noexcept : e_(std::exchange(o.e_, nullptr)) {}
+  Event& operator=(Event&& o) noexcept {
+    if (this != &o) {
+      if (e_ != nullptr) N2V_CUDA_LOG_IF_ERROR(cudaEventDestroy(e_));
+      e_ = std::exchange(o.e_, nullptr);
+    }
+    return *this;
+  }
   ~Event() {
     if (e_ != nullptr) N2V_CUDA_LOG_IF_ERROR(cudaEventDestroy(e_));
   }
@@ -130,6 +207,22 @@ class Event {
     Event e;
     N2V_CUDA_RETURN_IF_ERROR(cudaEventCreate(&e.e_));
     return e;
+  }
+  /// An event for ordering streams and waiting on from the host only (no timing: cheaper).
+  static absl::StatusOr<Event> CreateForSync() {
+    Event e;
+    N2V_CUDA_RETURN_IF_ERROR(cudaEventCreateWithFlags(&e.e_, cudaEventDisableTiming));
+    return e;
+  }
+  /// Makes `s` wait (on the device) for the work recorded by the last Record.
+  absl::Status WaitOn(cudaStream_t s) const {
+    N2V_CUDA_RETURN_IF_ERROR(cudaStreamWaitEvent(s, e_, 0));
+    return absl::OkStatus();
+  }
+  /// Blocks the host until the recorded work is done.
+  absl::Status Sync() const {
+    N2V_CUDA_RETURN_IF_ERROR(cudaEventSynchronize(e_));
+    return absl::OkStatus();
   }
   cudaEvent_t get() const { return e_; }
   absl::Status Record(cudaStream_t s) {

@@ -18,6 +18,7 @@
 #include "cuda/device.cuh"
 #include "cuda/examples.cuh"
 #include "n2v/core/rng.hpp"
+#include "n2v/core/skipgram.hpp"
 #include "n2v/cuda_api.hpp"
 #include "n2v/status.hpp"
 
@@ -26,25 +27,11 @@ namespace {
 
 constexpr int kBlock = 256;
 
-// cpu/examples.cpp's key: (min << (node_bits + 1)) | (max << 1) | label; sorts by
-// (target, context, label) in 2·node_bits + 1 bits.
-struct KeyLayout {
-  int node_bits;
-  __host__ __device__ uint64_t Pack(int32_t a, int32_t b, uint32_t label) const {
-    const uint32_t t = static_cast<uint32_t>(a < b ? a : b);
-    const uint32_t c = static_cast<uint32_t>(a < b ? b : a);
-    return (uint64_t{t} << (node_bits + 1)) | (uint64_t{c} << 1) | label;
-  }
-  __host__ __device__ int32_t Target(uint64_t k) const {
-    return static_cast<int32_t>(k >> (node_bits + 1));
-  }
-  __host__ __device__ int32_t Context(uint64_t k) const {
-    return static_cast<int32_t>((k >> 1) & ((uint64_t{1} << node_bits) - 1));
-  }
-};
+// cpu/examples.cpp's key (core/skipgram.hpp), always 64-bit here.
+using KeyLayout = core::ExampleKeyLayout<uint64_t>;
 
 KeyLayout MakeLayout(int32_t num_nodes) {
-  return KeyLayout{std::max(1, static_cast<int>(std::bit_width(static_cast<uint32_t>(num_nodes - 1))))};
+  return KeyLayout{core::ExampleKeyNodeBits(num_nodes)};
 }
 
 // The couples of walk w in cpu/examples.cpp's order. kWrite = false only counts (the negative
@@ -58,10 +45,8 @@ __device__ int64_t EmitWalk(const int32_t* walk, uint32_t length, uint32_t windo
   for (uint32_t i = 0; i < length; ++i) {
     const int32_t wi = walk[i];
     if (wi < 0) continue;
-    const uint32_t lo = i > window ? i - window : 0;
-    const uint64_t hi64 = uint64_t{i} + window + 1;
-    const uint32_t hi = hi64 < length ? static_cast<uint32_t>(hi64) : length;
-    for (uint32_t j = lo; j < hi; ++j) {
+    const core::WindowBounds wb = core::SkipgramWindow(i, window, length);
+    for (uint32_t j = wb.lo; j < wb.hi; ++j) {
       const int32_t wj = walk[j];
       if (j == i || wj < 0) continue;
       if (wi != wj) {
@@ -133,7 +118,7 @@ __global__ void UnpackExamplesKernel(const uint64_t* unique, const uint32_t* cou
     const uint64_t k = unique[r];
     target[r] = layout.Target(k);
     context[r] = layout.Context(k);
-    label[r] = static_cast<uint8_t>(k & 1);
+    label[r] = static_cast<uint8_t>(layout.Label(k));
     weight[r] = static_cast<float>(counts[r]);
   }
 }
@@ -147,9 +132,8 @@ unsigned Blocks(int64_t n) {
 int64_t MaxCouples(int64_t num_walks, uint32_t length, const ExampleOptions& o) {
   int64_t per_walk = 0;
   for (uint32_t i = 0; i < length; ++i) {
-    const uint64_t lo = i > o.window ? i - o.window : 0;
-    const uint64_t hi = std::min<uint64_t>(length, uint64_t{i} + o.window + 1);
-    per_walk += static_cast<int64_t>(hi - lo) - 1;
+    const core::WindowBounds wb = core::SkipgramWindow(i, o.window, length);
+    per_walk += static_cast<int64_t>(wb.hi - wb.lo) - 1;
   }
   return num_walks * per_walk * (1 + static_cast<int64_t>(o.negatives));
 }

@@ -1,18 +1,25 @@
 // word2vec-style SGD on the device (cuda/sgd.cuh). Twin: cpu::TrainSgd (cpu/train_sgd.cpp); the
-// draws are core/word2vec.hpp and the per-pair math core/sgns.hpp (SgnsCoeff), shared by both,
-// so the two agree up to Hogwild's races (a device parity test is still to be written).
+// draws are core/word2vec.hpp and the per-pair math core/sgns.hpp's, shared by both. The
+// arithmetic is the CPU's operation for operation (explicit __fmaf_rn/__fadd_rn/__fmul_rn: the
+// TU is compiled with --fmad=false, so nothing else is fused): a dot product is lane l's fused
+// multiply-add chain over dims l, l + 32, ... followed by a shuffle tree, which is exactly
+// cpu/train_sgd.cpp's kLanes = 32 partial sums and halving tree; e1 += g·out and out += g·h are
+// fused multiply-adds; the input row takes one rounded add of e1 per pair; and σ's exp is glibc's
+// expf algorithm evaluated in double (GlibcExpf below). With SgdLaunch{1} (one warp, every centre
+// in order, plain stores) the tables are then the CPU's one-thread tables. Parity tests in
+// tests/cuda/: sgd_exact_test.cpp (exact launch, both entry points), sgd_hogwild_test.cpp (the
+// full launch against the multi-threaded CPU), sgd_test.cu (one centre against a scalar loop).
 // Threading: one warp per centre position of a walk; the warp keeps the centre's input row in
 // registers (dim/32 floats per lane) and walks its shrunk window, one (centre, context) pair at a
 // time: for the context and each negative, a warp-shuffle dot product, g = lr·(label − σ(dot)),
 // the output row updated by g·h and g·out accumulated for the input row, which is updated once per
-// pair (word2vec.c's neu1e). Updates are atomicAdd (fire-and-forget reductions): Hogwild's races
-// can make a warp read a row another warp is changing, but no update is ever lost.
+// pair (word2vec.c's neu1e). Hogwild launch: updates are atomicAdd (fire-and-forget reductions):
+// a warp may read a row another warp is changing, but no update is ever lost.
 #include <cub/block/block_reduce.cuh>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
-#include <numeric>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -20,9 +27,11 @@
 #include "cuda/device.cuh"
 #include "cuda/sgd.cuh"
 #include "n2v/core/sgns.hpp"
+#include "n2v/core/skipgram.hpp"
 #include "n2v/core/word2vec.hpp"
 #include "n2v/status.hpp"
 #include "n2v/walk.hpp"
+#include "n2v/word2vec.hpp"
 
 namespace n2v::cuda {
 namespace {
@@ -31,8 +40,59 @@ constexpr int kBlock = 256;
 constexpr int kWarp = 32;
 constexpr unsigned kFullMask = 0xFFFFFFFFu;
 
+// --- σ as the CPU computes it ------------------------------------------------------------------
+
+// glibc's expf (sysdeps/ieee754/flt-32/e_expf.c, glibc >= 2.28, from ARM's optimized-routines):
+// 2^(k/32) from this table times a cubic in r, all in double, one rounding to float at the end.
+// tab[i] = asuint64(2^(i/32)) − (i << 47).
+__constant__ unsigned long long kExp2fTable[32] = {
+    0x3ff0000000000000ull, 0x3fefd9b0d3158574ull, 0x3fefb5586cf9890full, 0x3fef9301d0125b51ull,
+    0x3fef72b83c7d517bull, 0x3fef54873168b9aaull, 0x3fef387a6e756238ull, 0x3fef1e9df51fdee1ull,
+    0x3fef06fe0a31b715ull, 0x3feef1a7373aa9cbull, 0x3feedea64c123422ull, 0x3feece086061892dull,
+    0x3feebfdad5362a27ull, 0x3feeb42b569d4f82ull, 0x3feeab07dd485429ull, 0x3feea47eb03a5585ull,
+    0x3feea09e667f3bcdull, 0x3fee9f75e8ec5f74ull, 0x3feea11473eb0187ull, 0x3feea589994cce13ull,
+    0x3feeace5422aa0dbull, 0x3feeb737b0cdc5e5ull, 0x3feec49182a3f090ull, 0x3feed503b23e255dull,
+    0x3feee89f995ad3adull, 0x3feeff76f2fb5e47ull, 0x3fef199bdd85529cull, 0x3fef3720dcef9069ull,
+    0x3fef5818dcfba487ull, 0x3fef7c97337b9b5full, 0x3fefa4afa2a490daull, 0x3fefd0765b6e4540ull};
+
+/// expf(x) exactly as glibc computes it, for |x| < 88 (the sigmoid's argument is clamped to ±6);
+/// anything else falls back to CUDA's expf. Checked on the host against glibc 2.36's expf on
+/// every float in [−6, 6] (2.17e9 values), both with the polynomial's fused multiply-adds (glibc's
+/// FMA variant, which x86-64 hosts with FMA run) and without: every result bit-equal.
+__device__ __forceinline__ float GlibcExpf(float x) {
+  if (!(fabsf(x) < 88.0f)) return expf(x);
+  constexpr double kInvLn2N = 0x1.71547652b82fep+0 * 32;
+  constexpr double kShift = 0x1.8p+52;
+  constexpr double kC0 = 0x1.c6af84b912394p-5 / 32 / 32 / 32;
+  constexpr double kC1 = 0x1.ebfce50fac4f3p-3 / 32 / 32;
+  constexpr double kC2 = 0x1.62e42ff0c52d6p-1 / 32;
+  const double z = __dmul_rn(kInvLn2N, static_cast<double>(x));
+  double kd = __dadd_rn(z, kShift);  // round z to an integer k, kept in kd's low bits
+  const unsigned long long ki = static_cast<unsigned long long>(__double_as_longlong(kd));
+  kd = __dsub_rn(kd, kShift);
+  const double r = __dsub_rn(z, kd);
+  const unsigned long long t = kExp2fTable[ki % 32] + (ki << 47);
+  const double s = __longlong_as_double(static_cast<long long>(t));
+  const double p = __fma_rn(kC0, r, kC1);
+  const double r2 = __dmul_rn(r, r);
+  double y = __fma_rn(kC2, r, 1.0);
+  y = __fma_rn(p, r2, y);
+  y = __dmul_rn(y, s);
+  return __double2float_rn(y);
+}
+
+/// core::SgnsCoeff with the host's rounding: lr·(label − 1/(1 + exp(−clamp(dot)))).
+__device__ __forceinline__ float SgnsCoeffAsHost(float dot, float label, float lr) {
+  const float x = core::ClampLogit(dot);
+  const float sigma = __fdiv_rn(1.0f, __fadd_rn(1.0f, GlibcExpf(-x)));
+  return __fmul_rn(lr, __fsub_rn(label, sigma));
+}
+
+// --- the epoch kernel ------------------------------------------------------------------------------
+
 struct SgdArgs {
-  const int32_t* walks;  // [num_walks x length]
+  const int32_t* walks;   // walks [walks_first, ...), row-major [. x length]
+  uint64_t walks_first;   // global id of the buffer's first walk
   uint32_t length;
   int32_t dim;
   uint32_t window;
@@ -49,28 +109,35 @@ struct SgdArgs {
   uint32_t num_nodes;
   core::PhiloxKey window_key;
   core::PhiloxKey negative_key;
+  uint64_t max_warps;          // warps that take centres (0: all of the grid)
   double* loss;                // [epoch]
   unsigned long long* pairs;   // [epoch]
 };
 
-// One warp per centre (grid-stride over the centres [first, first + count) of flat positions
-// walk·length + i); lane l holds dims l, l + 32, … of every row (kPerLane of them, dim ≤ 1024).
-// Tables row-major [num_nodes x dim]. Per pair: 1 + negatives output rows read and
-// atomically updated, one input row atomically updated (≈ 7.2 KB at dim 128, 5 negatives).
-template <int kPerLane>
+// One warp per centre (grid-stride over the centres [first, first + count) of global flat
+// positions walk·length + i, in order); lane l holds dims l, l + 32, … of every row (kPerLane of
+// them, dim ≤ 1024). Tables row-major [num_nodes x dim]. Per pair: 1 + negatives output rows read
+// and updated, one input row updated (≈ 7.2 KB at dim 128, 5 negatives).
+// kAtomic (Hogwild): updates by atomicAdd, an output row by the rounded g·h (no update lost
+// between warps). !kAtomic (one warp, exact): plain loads and stores in the CPU's order, the
+// output row by fma(g, h, out) as the CPU: the warp reads back its own writes (same lane, same
+// address), so a row drawn twice in one pair sees its first update, as on the CPU.
+template <int kPerLane, bool kAtomic>
 __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t first,
                                                          uint64_t count) {
   const int lane = threadIdx.x & (kWarp - 1);
-  const uint64_t warps = static_cast<uint64_t>(gridDim.x) * blockDim.x / kWarp;
+  const uint64_t grid_warps = static_cast<uint64_t>(gridDim.x) * blockDim.x / kWarp;
+  const uint64_t warps =
+      a.max_warps > 0 && a.max_warps < grid_warps ? a.max_warps : grid_warps;
+  const uint64_t warp = (static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
   const int32_t dim = a.dim;
   double loss = 0.0;
   unsigned long long pairs = 0;
-  for (uint64_t k = (static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
-       k < count; k += warps) {
+  for (uint64_t k = warp < warps ? warp : count; k < count; k += warps) {
     const uint64_t centre = first + k;
     const uint64_t w = centre / a.length;
     const uint32_t i = static_cast<uint32_t>(centre % a.length);
-    const int32_t* walk = a.walks + w * a.length;
+    const int32_t* walk = a.walks + (w - a.walks_first) * a.length;
     const int32_t wi = walk[i];
     if (wi < 0) continue;
     const float lr = core::SgdLearningRate(
@@ -84,10 +151,8 @@ __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t fir
       const int d = lane + j * kWarp;
       h[j] = d < dim ? in_row[d] : 0.0f;
     }
-    const uint32_t lo = i > b ? i - b : 0;
-    const uint32_t hi = static_cast<uint32_t>(
-        std::min<uint64_t>(a.length, static_cast<uint64_t>(i) + b + 1));
-    for (uint32_t jpos = lo; jpos < hi; ++jpos) {
+    const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
+    for (uint32_t jpos = wb.lo; jpos < wb.hi; ++jpos) {
       const int32_t wj = walk[jpos];
       if (jpos == i || wj < 0) continue;
       const uint64_t pair = core::SgdPairId(centre, i, jpos, a.window);
@@ -105,26 +170,32 @@ __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t fir
         }
         float* const out_row = a.output + static_cast<size_t>(target) * dim;
         float o[kPerLane];
+        // Lane l's partial sum of dims l, l + 32, … (a lane past the row's end keeps +0, as the
+        // CPU's unused partial sums), then the CPU's halving tree: p[l] + p[l + 16], + 8, …
         float partial = 0.0f;
 #pragma unroll
         for (int j = 0; j < kPerLane; ++j) {
           const int d = lane + j * kWarp;
           o[j] = d < dim ? out_row[d] : 0.0f;
-          partial += h[j] * o[j];
+          if (d < dim) partial = __fmaf_rn(h[j], o[j], partial);
         }
 #pragma unroll
         for (int off = kWarp / 2; off > 0; off >>= 1) {
-          partial += __shfl_down_sync(kFullMask, partial, off);
+          partial = __fadd_rn(partial, __shfl_down_sync(kFullMask, partial, off));
         }
         const float f = __shfl_sync(kFullMask, partial, 0);
-        const float g = core::SgnsCoeff(f, label, lr);
+        const float g = SgnsCoeffAsHost(f, label, lr);
         if (lane == 0) loss += static_cast<double>(core::BceWithLogits(f, label));
 #pragma unroll
         for (int j = 0; j < kPerLane; ++j) {
           const int d = lane + j * kWarp;
           if (d < dim) {
-            e1[j] += g * o[j];
-            atomicAdd(out_row + d, g * h[j]);
+            e1[j] = __fmaf_rn(g, o[j], e1[j]);
+            if constexpr (kAtomic) {
+              atomicAdd(out_row + d, __fmul_rn(g, h[j]));
+            } else {
+              out_row[d] = __fmaf_rn(g, h[j], o[j]);
+            }
           }
         }
       }
@@ -132,8 +203,12 @@ __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t fir
       for (int j = 0; j < kPerLane; ++j) {
         const int d = lane + j * kWarp;
         if (d < dim) {
-          atomicAdd(in_row + d, e1[j]);
-          h[j] += e1[j];
+          if constexpr (kAtomic) {
+            atomicAdd(in_row + d, e1[j]);
+          } else {
+            in_row[d] = __fadd_rn(in_row[d], e1[j]);
+          }
+          h[j] = __fadd_rn(h[j], e1[j]);
         }
       }
       if (lane == 0) ++pairs;
@@ -182,29 +257,24 @@ __global__ void InitInputKernel(float* input, int32_t rows, int32_t dim, core::P
 
 using EpochKernel = void (*)(SgdArgs, uint64_t, uint64_t);
 
-EpochKernel PickEpochKernel(int32_t dim) {
+template <bool kAtomic>
+EpochKernel PickEpochKernelFor(int32_t dim) {
   const int per_lane = (dim + kWarp - 1) / kWarp;
-  if (per_lane <= 1) return SgdEpochKernel<1>;
-  if (per_lane <= 2) return SgdEpochKernel<2>;
-  if (per_lane <= 4) return SgdEpochKernel<4>;
-  if (per_lane <= 8) return SgdEpochKernel<8>;
-  if (per_lane <= 16) return SgdEpochKernel<16>;
-  return SgdEpochKernel<32>;
+  if (per_lane <= 1) return SgdEpochKernel<1, kAtomic>;
+  if (per_lane <= 2) return SgdEpochKernel<2, kAtomic>;
+  if (per_lane <= 4) return SgdEpochKernel<4, kAtomic>;
+  if (per_lane <= 8) return SgdEpochKernel<8, kAtomic>;
+  if (per_lane <= 16) return SgdEpochKernel<16, kAtomic>;
+  return SgdEpochKernel<32, kAtomic>;
+}
+
+/// One warp alone needs no atomics: its loads see its own stores.
+EpochKernel PickEpochKernel(int32_t dim, bool exact) {
+  return exact ? PickEpochKernelFor<false>(dim) : PickEpochKernelFor<true>(dim);
 }
 
 unsigned Blocks(uint64_t threads, uint64_t cap) {
   return static_cast<unsigned>(std::clamp<uint64_t>(CeilDiv(threads, uint64_t{kBlock}), 1, cap));
-}
-
-absl::Status CheckOptions(int32_t num_nodes, uint32_t length, const SgdTrainOptions& o) {
-  if (num_nodes <= 0 || o.dim < 1 || o.dim > 1024 || o.window < 1 || o.epochs < 0 ||
-      length == 0 || !(o.lr > 0) || !(o.power >= 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "TrainSgd on CUDA: needs num_nodes > 0, 1 <= dim <= 1024, window >= 1, epochs >= 0, "
-        "length >= 1, lr > 0, power >= 0 (got num_nodes ", num_nodes, ", dim ", o.dim, ", window ",
-        o.window, ", epochs ", o.epochs, ", length ", length, ")"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -215,96 +285,121 @@ size_t SgdDeviceBytes(int32_t num_nodes, const SgdTrainOptions& o) {
          static_cast<size_t>(std::max(o.epochs, 1)) * 16 + 4096;
 }
 
-absl::StatusOr<SgdState> PrepareSgd(const int32_t* d_walks, int64_t num_walks, uint32_t length,
-                                    int32_t num_nodes, const SgdTrainOptions& o,
-                                    cudaStream_t stream) {
-  N2V_RETURN_IF_ERROR(CheckOptions(num_nodes, length, o));
-  SgdState s;
+absl::StatusOr<DeviceSgdTables> AllocateSgdTables(int32_t num_nodes, const SgdTrainOptions& o,
+                                                  cudaStream_t stream) {
+  N2V_RETURN_IF_ERROR(CheckSgdOptions("TrainSgd on CUDA", num_nodes, 1, o));
+  DeviceSgdTables s;
   s.num_nodes = num_nodes;
   s.dim = o.dim;
   const size_t n = static_cast<size_t>(num_nodes);
+  const size_t params = n * static_cast<size_t>(o.dim);
+  N2V_ASSIGN_OR_RETURN(s.input, DeviceBuffer<float>::Allocate(params, "SGD input table"));
+  N2V_ASSIGN_OR_RETURN(s.output, DeviceBuffer<float>::Allocate(params, "SGD output table"));
+  N2V_ASSIGN_OR_RETURN(s.neg_keep, DeviceBuffer<uint32_t>::Allocate(n, "negative alias keep"));
+  N2V_ASSIGN_OR_RETURN(s.neg_alias,
+                       DeviceBuffer<int32_t>::Allocate(n, "negative alias columns"));
+  const size_t epochs = static_cast<size_t>(std::max(o.epochs, 1));
+  N2V_ASSIGN_OR_RETURN(s.loss, DeviceBuffer<double>::Allocate(epochs, "SGD losses"));
+  N2V_ASSIGN_OR_RETURN(s.pairs,
+                       DeviceBuffer<unsigned long long>::Allocate(epochs, "SGD pair counts"));
+  N2V_RETURN_IF_ERROR(s.loss.ZeroAsync(stream));
+  N2V_RETURN_IF_ERROR(s.pairs.ZeroAsync(stream));
+  return s;
+}
 
-  // --- node frequencies → count^power alias table (host Vose, the walks' own BuildAliasTables) --
-  auto counts = DeviceBuffer<unsigned long long>::Allocate(n, "node counts");
-  if (!counts.ok()) return counts.status();
-  auto bad = DeviceBuffer<int>::Allocate(1, "input check flag");
-  if (!bad.ok()) return bad.status();
-  N2V_RETURN_IF_ERROR(counts->ZeroAsync(stream));
-  N2V_RETURN_IF_ERROR(bad->ZeroAsync(stream));
-  const uint64_t entries = static_cast<uint64_t>(std::max<int64_t>(num_walks, 0)) * length;
-  if (entries > 0) {
-    CountNodesKernel<<<Blocks(entries, INT_MAX), kBlock, 0, stream>>>(d_walks, entries, num_nodes,
-                                                                      counts->data(), bad->data());
-    N2V_CUDA_CHECK_LAUNCH();
+absl::Status InitSgdTables(DeviceSgdTables& s, uint64_t seed, cudaStream_t stream) {
+  N2V_RETURN_IF_ERROR(s.output.ZeroAsync(stream));
+  const uint64_t params = s.input.size();
+  if (params == 0) return absl::OkStatus();
+  N2V_ASSIGN_OR_RETURN(const int sms, SmCount());
+  InitInputKernel<<<Blocks(params, uint64_t(sms) * 16), kBlock, 0, stream>>>(
+      s.input.data(), s.num_nodes, s.dim, core::SgdInitKey(seed));
+  N2V_CUDA_CHECK_LAUNCH();
+  return absl::OkStatus();
+}
+
+absl::Status UploadNegatives(DeviceSgdTables& s, const std::vector<uint64_t>& counts,
+                             double power) {
+  const size_t n = static_cast<size_t>(s.num_nodes);
+  if (counts.size() != n || s.neg_keep.size() != n || s.neg_alias.size() != n) {
+    return absl::InternalError(absl::StrCat("UploadNegatives: ", counts.size(),
+                                            " counts for a table of ", n, " rows"));
   }
-  std::vector<unsigned long long> h_counts(n);
+  s.has_negatives = std::any_of(counts.begin(), counts.end(), [](uint64_t c) { return c > 0; });
+  const AliasTables neg = NegativeTable(counts, power);
+  if (neg.keep.size() != n || neg.alias.size() != n) {
+    return absl::InternalError("UploadNegatives: NegativeTable has the wrong size");
+  }
+  N2V_RETURN_IF_ERROR(s.neg_keep.CopyFromHost(neg.keep.data(), n));
+  return s.neg_alias.CopyFromHost(neg.alias.data(), n);
+}
+
+absl::Status CountNodesOnDevice(const int32_t* d_walks, uint64_t entries, int32_t num_nodes,
+                                unsigned long long* d_counts, int* d_bad, cudaStream_t stream) {
+  if (entries == 0) return absl::OkStatus();
+  N2V_ASSIGN_OR_RETURN(const int sms, SmCount());
+  CountNodesKernel<<<Blocks(entries, uint64_t(sms) * 32), kBlock, 0, stream>>>(
+      d_walks, entries, num_nodes, d_counts, d_bad);
+  N2V_CUDA_CHECK_LAUNCH();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DeviceSgdTables> PrepareSgd(const int32_t* d_walks, int64_t num_walks,
+                                           uint32_t length, int32_t num_nodes,
+                                           const SgdTrainOptions& o, cudaStream_t stream) {
+  N2V_RETURN_IF_ERROR(CheckSgdOptions("TrainSgd on CUDA", num_nodes, length, o));
+  if (num_walks < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TrainSgd on CUDA: needs num_walks >= 0 (got ", num_walks, ")"));
+  }
+  const size_t n = static_cast<size_t>(num_nodes);
+
+  // --- node frequencies → count^power alias table (NegativeTable, the CPU's own) ---------------
+  N2V_ASSIGN_OR_RETURN(auto counts, DeviceBuffer<unsigned long long>::Allocate(n, "node counts"));
+  N2V_ASSIGN_OR_RETURN(auto bad, DeviceBuffer<int>::Allocate(1, "input check flag"));
+  N2V_RETURN_IF_ERROR(counts.ZeroAsync(stream));
+  N2V_RETURN_IF_ERROR(bad.ZeroAsync(stream));
+  N2V_RETURN_IF_ERROR(CountNodesOnDevice(d_walks, static_cast<uint64_t>(num_walks) * length,
+                                         num_nodes, counts.data(), bad.data(), stream));
+  std::vector<uint64_t> h_counts(n);
   int h_bad = 0;
-  N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(h_counts.data(), counts->data(), n * 8,
+  static_assert(sizeof(uint64_t) == sizeof(unsigned long long));
+  N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(h_counts.data(), counts.data(), n * 8,
                                            cudaMemcpyDeviceToHost, stream));
   N2V_CUDA_RETURN_IF_ERROR(
-      cudaMemcpyAsync(&h_bad, bad->data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
+      cudaMemcpyAsync(&h_bad, bad.data(), sizeof(int), cudaMemcpyDeviceToHost, stream));
   N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
   if (h_bad != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "TrainSgd: a walk holds a node id >= the node count ", num_nodes));
   }
-  std::vector<float> weights(n);
-  double total = 0;
-  for (size_t v = 0; v < n; ++v) {
-    weights[v] = h_counts[v] > 0 ? static_cast<float>(std::pow(static_cast<double>(h_counts[v]), o.power))
-                                 : 0.0f;
-    total += weights[v];
-  }
-  s.has_negatives = total > 0;
-  std::vector<int64_t> offsets{0, static_cast<int64_t>(n)};
-  std::vector<int32_t> columns(n);
-  std::iota(columns.begin(), columns.end(), 0);
-  const CsrView one_row{offsets.data(), columns.data(), weights.data(), 1,
-                        static_cast<int64_t>(n)};
-  const AliasTables neg = BuildAliasTables(one_row, 1);
-  auto keep = DeviceBuffer<uint32_t>::FromHost(neg.keep.data(), n, "negative alias keep");
-  if (!keep.ok()) return keep.status();
-  s.neg_keep = std::move(*keep);
-  auto alias = DeviceBuffer<int32_t>::FromHost(neg.alias.data(), n, "negative alias columns");
-  if (!alias.ok()) return alias.status();
-  s.neg_alias = std::move(*alias);
 
   // --- tables and accumulators -----------------------------------------------------------------
-  const size_t params = n * static_cast<size_t>(o.dim);
-  auto input = DeviceBuffer<float>::Allocate(params, "SGD input table");
-  if (!input.ok()) return input.status();
-  s.input = std::move(*input);
-  auto output = DeviceBuffer<float>::Allocate(params, "SGD output table");
-  if (!output.ok()) return output.status();
-  s.output = std::move(*output);
-  N2V_RETURN_IF_ERROR(s.output.ZeroAsync(stream));
-  auto sms = SmCount();
-  if (!sms.ok()) return sms.status();
-  InitInputKernel<<<Blocks(params, uint64_t(*sms) * 16), kBlock, 0, stream>>>(
-      s.input.data(), num_nodes, o.dim, core::SgdInitKey(o.seed));
-  N2V_CUDA_CHECK_LAUNCH();
-  const size_t epochs = static_cast<size_t>(std::max(o.epochs, 1));
-  auto loss = DeviceBuffer<double>::Allocate(epochs, "SGD losses");
-  if (!loss.ok()) return loss.status();
-  s.loss = std::move(*loss);
-  auto pairs = DeviceBuffer<unsigned long long>::Allocate(epochs, "SGD pair counts");
-  if (!pairs.ok()) return pairs.status();
-  s.pairs = std::move(*pairs);
-  N2V_RETURN_IF_ERROR(s.loss.ZeroAsync(stream));
-  N2V_RETURN_IF_ERROR(s.pairs.ZeroAsync(stream));
-  N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));  // host vectors above die here
+  N2V_ASSIGN_OR_RETURN(DeviceSgdTables s, AllocateSgdTables(num_nodes, o, stream));
+  N2V_RETURN_IF_ERROR(UploadNegatives(s, h_counts, o.power));
+  N2V_RETURN_IF_ERROR(InitSgdTables(s, o.seed, stream));
+  N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
   return s;
 }
 
-absl::Status SgdEpochOnDevice(SgdState& s, const int32_t* d_walks, int64_t num_walks,
+absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_t num_walks,
                               uint32_t length, const SgdTrainOptions& o, int32_t epoch,
-                              uint64_t first_centre, uint64_t count, cudaStream_t stream) {
+                              uint64_t first_centre, uint64_t count, cudaStream_t stream,
+                              const SgdLaunch& launch, uint64_t d_walks_first) {
   if (count == 0 || !s.has_negatives) return absl::OkStatus();
-  if (epoch < 0 || epoch >= std::max(o.epochs, 1) || s.dim != o.dim) {
+  if (epoch < 0 || epoch >= std::max(o.epochs, 1) || s.dim != o.dim || length == 0) {
     return absl::InvalidArgumentError("SgdEpoch: epoch or dim does not match the prepared state");
+  }
+  if (launch.max_warps < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SgdEpoch: SgdLaunch::max_warps must be >= 0, got ", launch.max_warps));
+  }
+  if (first_centre < d_walks_first * length) {
+    return absl::InvalidArgumentError("SgdEpoch: centres before the walk buffer's first walk");
   }
   SgdArgs a{};
   a.walks = d_walks;
+  a.walks_first = d_walks_first;
   a.length = length;
   a.dim = o.dim;
   a.window = o.window;
@@ -321,75 +416,96 @@ absl::Status SgdEpochOnDevice(SgdState& s, const int32_t* d_walks, int64_t num_w
   a.num_nodes = static_cast<uint32_t>(s.num_nodes);
   a.window_key = core::SgdWindowKey(o.seed);
   a.negative_key = core::SgdNegativeKey(o.seed);
+  a.max_warps = static_cast<uint64_t>(launch.max_warps);
   a.loss = s.loss.data();
   a.pairs = s.pairs.data();
-  auto sms = SmCount();
-  if (!sms.ok()) return sms.status();
+  N2V_ASSIGN_OR_RETURN(const int sms, SmCount());
   // Full occupancy (8 blocks of 256 per SM), grid-stride beyond: centres are handed out in
-  // order, so the learning rate decays smoothly across the launch.
-  const unsigned blocks = Blocks(count * kWarp, uint64_t(*sms) * 8);
-  PickEpochKernel(o.dim)<<<blocks, kBlock, 0, stream>>>(a, first_centre, count);
+  // order, so the learning rate decays smoothly across the launch. max_warps > 0: just enough
+  // blocks for that many warps (the rest of the last block only joins the reductions).
+  uint64_t cap = uint64_t(sms) * 8;
+  if (launch.max_warps > 0) {
+    cap = std::min<uint64_t>(cap, CeilDiv(uint64_t(launch.max_warps) * kWarp, uint64_t{kBlock}));
+  }
+  const unsigned blocks = Blocks(count * kWarp, cap);
+  PickEpochKernel(o.dim, launch.max_warps == 1)<<<blocks, kBlock, 0, stream>>>(a, first_centre,
+                                                                               count);
   N2V_CUDA_CHECK_LAUNCH();
   return absl::OkStatus();
 }
 
-absl::StatusOr<SgdStats> TrainSgdOnDevice(SgdState& s, const int32_t* d_walks, int64_t num_walks,
-                                          uint32_t length, const SgdTrainOptions& o,
-                                          cudaStream_t stream) {
+absl::Status ReadSgdEpochStats(const DeviceSgdTables& s, int32_t epochs,
+                               std::vector<double>* losses, std::vector<int64_t>* pairs) {
+  const size_t n = static_cast<size_t>(std::max(epochs, 0));
+  std::vector<double> loss(n);
+  std::vector<unsigned long long> count(n);
+  N2V_RETURN_IF_ERROR(s.loss.CopyToHost(loss.data(), n));
+  N2V_RETURN_IF_ERROR(s.pairs.CopyToHost(count.data(), n));
+  losses->resize(n);
+  pairs->resize(n);
+  for (size_t e = 0; e < n; ++e) {
+    (*losses)[e] = count[e] > 0 ? loss[e] / static_cast<double>(count[e]) : 0.0;
+    (*pairs)[e] = static_cast<int64_t>(count[e]);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SgdStats> TrainSgdOnDevice(DeviceSgdTables& s, const int32_t* d_walks,
+                                          int64_t num_walks, uint32_t length,
+                                          const SgdTrainOptions& o, cudaStream_t stream,
+                                          const SgdLaunch& launch) {
   SgdStats stats;
   if (o.epochs <= 0 || num_walks <= 0) return stats;
-  auto start = Event::Create();
-  if (!start.ok()) return start.status();
-  auto stop = Event::Create();
-  if (!stop.ok()) return stop.status();
-  N2V_RETURN_IF_ERROR(start->Record(stream));
+  N2V_ASSIGN_OR_RETURN(Event start, Event::Create());
+  N2V_ASSIGN_OR_RETURN(Event stop, Event::Create());
+  N2V_RETURN_IF_ERROR(start.Record(stream));
   const uint64_t centres = static_cast<uint64_t>(num_walks) * length;
   for (int32_t e = 0; e < o.epochs; ++e) {
-    N2V_RETURN_IF_ERROR(SgdEpochOnDevice(s, d_walks, num_walks, length, o, e, 0, centres, stream));
+    N2V_RETURN_IF_ERROR(
+        SgdEpochOnDevice(s, d_walks, num_walks, length, o, e, 0, centres, stream, launch));
   }
-  N2V_RETURN_IF_ERROR(stop->Record(stream));
-  auto ms = stop->MsSince(*start);
-  if (!ms.ok()) return ms.status();
-  stats.ms = *ms;
-  std::vector<double> loss(static_cast<size_t>(o.epochs));
-  std::vector<unsigned long long> pairs(loss.size());
-  N2V_RETURN_IF_ERROR(s.loss.CopyToHost(loss.data(), loss.size()));
-  N2V_RETURN_IF_ERROR(s.pairs.CopyToHost(pairs.data(), pairs.size()));
-  for (size_t e = 0; e < loss.size(); ++e) {
-    stats.losses.push_back(pairs[e] > 0 ? loss[e] / static_cast<double>(pairs[e]) : 0.0);
-    stats.pairs += static_cast<int64_t>(pairs[e]);
-  }
+  N2V_RETURN_IF_ERROR(stop.Record(stream));
+  N2V_ASSIGN_OR_RETURN(stats.ms, stop.MsSince(start));
+  std::vector<int64_t> pairs;
+  N2V_RETURN_IF_ERROR(ReadSgdEpochStats(s, o.epochs, &stats.losses, &pairs));
+  for (const int64_t p : pairs) stats.pairs += p;
   return stats;
 }
 
 absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint32_t length,
                                   int32_t num_nodes, const SgdTrainOptions& o, Embeddings* input,
-                                  Embeddings* output) {
-  N2V_RETURN_IF_ERROR(CheckOptions(num_nodes, length, o));
+                                  Embeddings* output, const SgdLaunch& launch) {
+  N2V_RETURN_IF_ERROR(CheckSgdOptions("TrainSgd on CUDA", num_nodes, length, o));
   if (input == nullptr) return absl::InvalidArgumentError("TrainSgd: input table is null");
+  if (num_walks < 0 || (num_walks > 0 && walks == nullptr)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TrainSgd: needs num_walks >= 0 and walks to read (got ", num_walks, ")"));
+  }
+  if (launch.max_warps < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TrainSgd: SgdLaunch::max_warps must be >= 0, got ", launch.max_warps));
+  }
   N2V_CUDA_RETURN_IF_ERROR(cudaFree(nullptr));
-  const size_t walk_elems = static_cast<size_t>(std::max<int64_t>(num_walks, 0)) * length;
+  const size_t walk_elems = static_cast<size_t>(num_walks) * length;
   N2V_RETURN_IF_ERROR(
       CheckFits(walk_elems * sizeof(int32_t) + SgdDeviceBytes(num_nodes, o), "TrainSgd"));
-  auto stream = Stream::Create();
-  if (!stream.ok()) return stream.status();
-  auto d_walks = DeviceBuffer<int32_t>::FromHost(walks, walk_elems, "walks");
-  if (!d_walks.ok()) return d_walks.status();
-  auto state = PrepareSgd(d_walks->data(), num_walks, length, num_nodes, o, stream->get());
-  if (!state.ok()) return state.status();
-  auto stats = TrainSgdOnDevice(*state, d_walks->data(), num_walks, length, o, stream->get());
-  if (!stats.ok()) return stats.status();
-  N2V_RETURN_IF_ERROR(stream->Sync());
+  N2V_ASSIGN_OR_RETURN(Stream stream, Stream::Create());
+  N2V_ASSIGN_OR_RETURN(auto d_walks, DeviceBuffer<int32_t>::FromHost(walks, walk_elems, "walks"));
+  N2V_ASSIGN_OR_RETURN(DeviceSgdTables state,
+                       PrepareSgd(d_walks.data(), num_walks, length, num_nodes, o, stream.get()));
+  N2V_ASSIGN_OR_RETURN(SgdStats stats, TrainSgdOnDevice(state, d_walks.data(), num_walks, length,
+                                                        o, stream.get(), launch));
+  N2V_RETURN_IF_ERROR(stream.Sync());
   const size_t params = static_cast<size_t>(num_nodes) * o.dim;
   input->rows = num_nodes;
   input->dim = o.dim;
   input->data.resize(params);
-  N2V_RETURN_IF_ERROR(state->input.CopyToHost(input->data.data(), params));
+  N2V_RETURN_IF_ERROR(state.input.CopyToHost(input->data.data(), params));
   if (output != nullptr) {
     output->rows = num_nodes;
     output->dim = o.dim;
     output->data.resize(params);
-    N2V_RETURN_IF_ERROR(state->output.CopyToHost(output->data.data(), params));
+    N2V_RETURN_IF_ERROR(state.output.CopyToHost(output->data.data(), params));
   }
   return stats;
 }

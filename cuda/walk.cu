@@ -1,8 +1,14 @@
-// node2vec walks on the device (cuda/walk.cuh). Twin: cpu/walk.cpp (cpu::SampleWalks).
+// node2vec walks on the device (cuda/walk.cuh) and streamed to the host (cuda::StreamWalks,
+// cuda::SampleWalks). Twin: cpu/walk.cpp (cpu::SampleWalks).
 // Threading: one thread per walker; every draw is keyed on (walk id, step, attempt), so the
 // schedule cannot change a walk. Walk-step decisions are integer comparisons (core/walk.hpp).
+// Streaming: two device chunks and two pinned host chunks; one stream samples, another
+// downloads, and the calling thread runs the sink on chunk k while chunk k + 1 is sampled and
+// downloaded (tests/cuda/walk_parity_test.cpp checks every element against the CPU's).
 #include <algorithm>
 #include <climits>
+#include <cstdint>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "cuda/cuda_check.cuh"
@@ -20,7 +26,7 @@ constexpr int kWalkBlock = 256;
 // One thread per walker (grid-stride): walk first_walk + i is written to out + i * length, row-
 // major [count x length], -1 padding after a dead end. Input: CSR with sorted rows, per-edge alias
 // tables, all in device memory. Threads of a warp walk different rows, so loads are gathers; the
-// napkin cost is ≈ 200-270 B of L2/HBM traffic per step (ANCHORS.md).
+// napkin cost is ≈ 200-270 B of L2/HBM traffic per step (bench/walk_bench.cpp counts them).
 __global__ void SampleWalksKernel(CsrView g, core::AliasView a, core::WalkParams p,
                                   uint64_t first_walk, uint64_t count, int32_t* out) {
   const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
@@ -70,42 +76,124 @@ absl::Status SampleWalksOnDevice(const CsrView& d_g, const core::AliasView& d_al
   return absl::OkStatus();
 }
 
+namespace {
+
+// StreamWalks's chunk when the caller leaves it to us: ~64 MB of walks, big enough to amortise a
+// launch and a copy, small enough that two of them and two pinned host copies are cheap.
+constexpr uint64_t kAutoChunkBytes = uint64_t{64} << 20;
+
+/// StreamWalks on the current device.
+absl::Status StreamWalksHere(const CsrView& g, const core::AliasView& alias,
+                             const core::WalkParams& params, uint64_t first_walk, uint64_t count,
+                             uint64_t chunk_walks, const WalkChunkSink& sink,
+                             const CancelCallback& cancelled) {
+  if (count == 0) return absl::OkStatus();
+  if (params.length < 1) return absl::InvalidArgumentError("StreamWalks: zero walk length");
+  if (!sink) return absl::InvalidArgumentError("StreamWalks: no sink");
+  if (g.num_nodes <= 0 || g.offsets == nullptr) {
+    return absl::InvalidArgumentError("StreamWalks: the graph has no node");
+  }
+  if (first_walk > UINT64_MAX - count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("StreamWalks: walks ", first_walk, " + ", count, " overflow"));
+  }
+  const uint64_t walk_bytes = uint64_t{params.length} * sizeof(int32_t);
+  const bool automatic = chunk_walks == 0;
+  uint64_t chunk = automatic ? std::max<uint64_t>(1, kAutoChunkBytes / walk_bytes) : chunk_walks;
+  chunk = std::min(chunk, count);
+  if (chunk > (UINT64_MAX / 4) / walk_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("StreamWalks: chunks of ", chunk,
+                                                   " walks of ", params.length, " overflow"));
+  }
+  N2V_CUDA_RETURN_IF_ERROR(cudaFree(nullptr));  // context first, so free memory is meaningful
+  const uint64_t graph_bytes = DeviceGraphBytes(g.num_nodes, g.num_edges);
+  if (automatic) {  // an automatic chunk shrinks to what is free after the graph
+    N2V_ASSIGN_OR_RETURN(const MemInfo mem, GetMemInfo());
+    const double usable = kUsableFraction * static_cast<double>(mem.free);
+    const double left = usable - static_cast<double>(graph_bytes);
+    const uint64_t fit = left > 0 ? static_cast<uint64_t>(left / (2.0 * walk_bytes)) : 0;
+    if (fit > 0) chunk = std::min(chunk, fit);
+  }
+  N2V_RETURN_IF_ERROR(CheckFits(graph_bytes + 2 * chunk * walk_bytes,
+                                absl::StrCat("StreamWalks (the graph and two chunks of ", chunk,
+                                             " walks of ", params.length, ")")));
+  N2V_ASSIGN_OR_RETURN(DeviceGraph graph, UploadGraph(g, alias));
+  N2V_ASSIGN_OR_RETURN(Stream sample, Stream::Create());
+  N2V_ASSIGN_OR_RETURN(Stream copy, Stream::Create());
+  DeviceBuffer<int32_t> d_buf[2];
+  PinnedBuffer<int32_t> h_buf[2];
+  Event sampled[2], copied[2];
+  const int buffers = count > chunk ? 2 : 1;
+  for (int b = 0; b < buffers; ++b) {
+    N2V_ASSIGN_OR_RETURN(d_buf[b],
+                         DeviceBuffer<int32_t>::Allocate(chunk * params.length, "walk chunk"));
+    N2V_ASSIGN_OR_RETURN(h_buf[b],
+                         PinnedBuffer<int32_t>::Allocate(chunk * params.length, "walk chunk"));
+    N2V_ASSIGN_OR_RETURN(sampled[b], Event::CreateForSync());
+    N2V_ASSIGN_OR_RETURN(copied[b], Event::CreateForSync());
+  }
+  const uint64_t chunks = CeilDiv(count, chunk);
+  const auto size_of = [&](uint64_t c) { return std::min(chunk, count - c * chunk); };
+  // Chunk c: sampled into d_buf[c % 2] on `sample`, then copied to h_buf[c % 2] on `copy`.
+  // Enqueued only once the sink has returned chunk c − 2 (the same buffers), so both are free.
+  const auto enqueue = [&](uint64_t c) -> absl::Status {
+    const int b = static_cast<int>(c % 2);
+    const uint64_t n = size_of(c);
+    N2V_RETURN_IF_ERROR(SampleWalksOnDevice(graph.view(), graph.alias_view(), params,
+                                            first_walk + c * chunk, n, d_buf[b].data(),
+                                            sample.get()));
+    N2V_RETURN_IF_ERROR(sampled[b].Record(sample.get()));
+    N2V_RETURN_IF_ERROR(sampled[b].WaitOn(copy.get()));
+    N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(h_buf[b].data(), d_buf[b].data(), n * walk_bytes,
+                                             cudaMemcpyDeviceToHost, copy.get()));
+    return copied[b].Record(copy.get());
+  };
+  // Before the buffers die on an early return: nothing may still write into them.
+  const auto drain = [&] {
+    N2V_CUDA_LOG_IF_ERROR(cudaStreamSynchronize(sample.get()));
+    N2V_CUDA_LOG_IF_ERROR(cudaStreamSynchronize(copy.get()));
+  };
+  const auto run = [&]() -> absl::Status {
+    N2V_RETURN_IF_ERROR(enqueue(0));
+    if (chunks > 1) N2V_RETURN_IF_ERROR(enqueue(1));
+    for (uint64_t c = 0; c < chunks; ++c) {
+      const int b = static_cast<int>(c % 2);
+      N2V_RETURN_IF_ERROR(copied[b].Sync());
+      if (cancelled && cancelled()) return absl::CancelledError("walk sampling cancelled");
+      N2V_RETURN_IF_ERROR(sink(first_walk + c * chunk, size_of(c), h_buf[b].data()));
+      if (c + 2 < chunks) N2V_RETURN_IF_ERROR(enqueue(c + 2));
+    }
+    return absl::OkStatus();
+  };
+  const absl::Status st = run();
+  drain();
+  return st;
+}
+
+}  // namespace
+
 absl::Status SampleWalks(const CsrView& g, const core::AliasView& alias,
                          const core::WalkParams& params, uint64_t first_walk, uint64_t count,
                          int32_t* out) {
   if (count == 0) return absl::OkStatus();
   if (params.length < 1) return absl::InvalidArgumentError("SampleWalks: zero walk length");
-  N2V_CUDA_RETURN_IF_ERROR(cudaFree(nullptr));  // context first, so free memory is meaningful
-  auto graph = UploadGraph(g, alias);
-  if (!graph.ok()) return graph.status();
-  auto stream = Stream::Create();
-  if (!stream.ok()) return stream.status();
+  const size_t row = params.length;
+  return StreamWalksHere(
+      g, alias, params, first_walk, count, 0,
+      [&](uint64_t first, uint64_t n, const int32_t* walks) {
+        std::memcpy(out + (first - first_walk) * row, walks, n * row * sizeof(int32_t));
+        return absl::OkStatus();
+      },
+      nullptr);
+}
 
-  // Batches sized to what is free after the graph: walks never need to fit the device at once.
-  auto mem = GetMemInfo();
-  if (!mem.ok()) return mem.status();
-  const uint64_t walk_bytes = uint64_t{params.length} * sizeof(int32_t);
-  const uint64_t fit = static_cast<uint64_t>(kUsableFraction * static_cast<double>(mem->free)) /
-                       walk_bytes;
-  if (fit == 0) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "SampleWalks: not even one walk of ", params.length, " fits in free device memory"));
-  }
-  const uint64_t batch = std::min(count, fit);
-  auto d_out = DeviceBuffer<int32_t>::Allocate(batch * params.length, "walk batch");
-  if (!d_out.ok()) return d_out.status();
-
-  for (uint64_t done = 0; done < count;) {
-    const uint64_t n = std::min(batch, count - done);
-    N2V_RETURN_IF_ERROR(SampleWalksOnDevice(graph->view(), graph->alias_view(), params,
-                                            first_walk + done, n, d_out->data(), stream->get()));
-    N2V_CUDA_RETURN_IF_ERROR(cudaMemcpyAsync(out + done * params.length, d_out->data(),
-                                             n * walk_bytes, cudaMemcpyDeviceToHost,
-                                             stream->get()));
-    N2V_RETURN_IF_ERROR(stream->Sync());
-    done += n;
-  }
-  return absl::OkStatus();
+absl::Status StreamWalks(const CsrView& g, const core::AliasView& alias,
+                         const core::WalkParams& params, uint64_t first_walk, uint64_t count,
+                         uint64_t chunk_walks, int device, const WalkChunkSink& sink,
+                         const CancelCallback& cancelled) {
+  if (count == 0) return absl::OkStatus();
+  N2V_RETURN_IF_ERROR(UseCudaDevice(device));
+  return StreamWalksHere(g, alias, params, first_walk, count, chunk_walks, sink, cancelled);
 }
 
 }  // namespace n2v::cuda

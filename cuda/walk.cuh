@@ -1,7 +1,8 @@
 // node2vec walks on the device: the graph and its alias tables uploaded once, one thread per
 // walker calling core::WalkOne (the same function cpu::SampleWalks calls), so walks are
-// bit-identical to the CPU's. Twin: cpu/walk.cpp. Host-facing form: cuda::SampleWalks in
-// n2v/cuda_api.hpp; this header is the device-resident form the pipeline uses.
+// bit-identical to the CPU's. Twin: cpu/walk.cpp. Host-facing forms: cuda::SampleWalks and
+// cuda::StreamWalks in n2v/cuda_api.hpp; this header is the device-resident form the pipeline and
+// cuda::TrainSgdOnGraph use.
 #pragma once
 
 #include <cuda_runtime.h>

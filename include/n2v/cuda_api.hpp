@@ -7,11 +7,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "n2v/core/limits.hpp"
 #include "n2v/graph.hpp"
 #include "n2v/similarity.hpp"
 #include "n2v/train.hpp"
@@ -77,11 +79,28 @@ absl::StatusOr<std::vector<std::vector<Neighbor>>> CudaTopKCosine(
 namespace cuda {
 
 /// Walks [first_walk, first_walk + count) into host `out` (count x params.length), exactly
-/// cpu::SampleWalks's output. `g` and `alias` are host arrays (alias from BuildAliasTables).
-/// The walks are produced in batches sized to the free device memory.
+/// cpu::SampleWalks's output, on the current device. `g` and `alias` are host arrays (alias from
+/// BuildAliasTables). StreamWalks with chunks sized automatically, each copied into `out`.
 absl::Status SampleWalks(const CsrView& g, const core::AliasView& alias,
                          const core::WalkParams& params, uint64_t first_walk, uint64_t count,
                          int32_t* out);
+
+/// Receives walks [first, first + count) (count x length ids, -1 padding) in walk order; the
+/// buffer is valid until it returns. A non-OK status stops the stream and is returned.
+using WalkChunkSink =
+    std::function<absl::Status(uint64_t first, uint64_t count, const int32_t* walks)>;
+
+/// Walks [first_walk, first_walk + count) on device `device`, handed to `sink` chunk by chunk:
+/// the graph uploaded once, chunks of chunk_walks walks (0: sized automatically, ~64 MB) sampled
+/// into two device buffers and downloaded through two pinned host buffers, so chunk k+1 is sampled
+/// and downloaded while the sink consumes chunk k. Exactly cpu::SampleWalks's walks.
+/// Device memory: the graph (DeviceGraphBytes: 8 (n + 1) + 12 m bytes) and two chunks, checked
+/// against free memory first (ResourceExhausted). `cancelled` is asked before each chunk goes to
+/// the sink; true: CancelledError once the chunks in flight are drained (milliseconds).
+absl::Status StreamWalks(const CsrView& g, const core::AliasView& alias,
+                         const core::WalkParams& params, uint64_t first_walk, uint64_t count,
+                         uint64_t chunk_walks, int device, const WalkChunkSink& sink,
+                         const CancelCallback& cancelled = nullptr);
 
 /// Exactly cpu::GenerateExamples's output (same couples, same negative draws, same order).
 absl::StatusOr<Examples> GenerateExamples(const int32_t* walks, int64_t num_walks,
@@ -94,19 +113,73 @@ absl::StatusOr<std::vector<double>> TrainAdam(const Examples& ex, const AdamTrai
                                               Embeddings* emb,
                                               const EpochCallback& on_epoch = nullptr);
 
-// word2vec's regime (DESIGN.md, decision 6): the options and stats live in n2v/word2vec.hpp,
+// word2vec's regime (docs/DESIGN.md, decision 6): the options and stats live in n2v/word2vec.hpp,
 // shared with the CPU twin cpu::TrainSgd; the names stay reachable as cuda::SgdTrainOptions.
 using ::n2v::SgdStats;
 using ::n2v::SgdTrainOptions;
 
+/// Launch shape of the SGD kernels. max_warps = 0: the full grid (Hogwild across warps, as
+/// today). max_warps = 1: one warp takes every centre in order: no races, and (with the same
+/// fused multiply-adds as the CPU) tables equal cpu::TrainSgd's one-thread result within the
+/// per-weight tolerance its parity test states.
+/// The exact mode's arithmetic is the CPU's, operation for operation: each dot product is lane
+/// l's fused multiply-add chain over dims l, l + 32, ... and a shuffle tree that adds the 32
+/// partial sums exactly as cpu/train_sgd.cpp's halving tree; e1 += g·out and out += g·h are
+/// fused multiply-adds, the input row is updated by one rounded add per pair; σ's exp is glibc's
+/// expf algorithm in double (bit-equal to glibc ≥ 2.28 on every float in [−6, 6], checked
+/// exhaustively). So on a glibc host the tables equal the CPU's bit for bit (a host emulation of
+/// this arithmetic matched cpu::TrainSgd exactly at dims 16 to 1024), which is what
+/// tests/cuda/sgd_exact_test.cpp checks there; with another libm it states a small tolerance. Only the reported losses differ
+/// in rounding (device log1pf/expf against the CPU's vectorised softplus, ≤ ~5e-7 relative).
+/// max_warps > 1: that many warps, Hogwild among them (atomic updates).
+struct SgdLaunch {
+  int max_warps = 0;
+};
+
 /// Trains on host `walks` [num_walks x length] (-1 = padding). `input` receives the node
 /// embeddings [num_nodes x dim] (word2vec's syn0); `output` (may be null) the context table.
+/// On the current device.
 absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint32_t length,
                                   int32_t num_nodes, const SgdTrainOptions& o, Embeddings* input,
-                                  Embeddings* output = nullptr);
+                                  Embeddings* output = nullptr, const SgdLaunch& launch = {});
 
-/// Largest k the CUDA top-k supports (per-thread candidate lists live in registers/local memory).
-constexpr int kMaxTopK = 128;
+/// Device bytes TrainSgdOnGraph allocates: the graph (offsets, neighbours) and its alias tables,
+/// the two tables, the negatives table and counts, and the two walk chunk buffers. Independent of
+/// the number of walks.
+uint64_t TrainSgdOnGraphDeviceBytes(int32_t num_nodes, int64_t num_edge_slots, uint32_t length,
+                                    const SgdTrainOptions& o);
+
+/// The streamed twin of cpu::TrainSgdOnGraph (same arguments, same SgdState contract, same
+/// draws), on device `device`.
+/// - Memory: TrainSgdOnGraphDeviceBytes is checked against free memory before anything is
+///   allocated or any graph array is read (ResourceExhausted naming the parts, in GB).
+/// - A fresh run (state not started) samples every walk once on the device to count nodes
+///   (state->counts, equal to the CPU's), builds the negatives table (NegativeTable) and
+///   initialises the tables as the CPU does. A started state resumes at state->next_epoch
+///   (CheckSgdResumable: FailedPrecondition when the run differs).
+/// - Each epoch streams chunks of walks (global walk ids, ~2^22 positions each) sampled on one
+///   stream while the previous chunk trains on another; no walk reaches host memory. After each
+///   chunk: on_progress(centres done in the run, total) and cancelled(); at most two chunks are in
+///   flight, so a cancel returns CancelledError within about a second (sooner in exact mode,
+///   whose chunks are smaller). A cancelled call leaves `state` as it was after the last epoch
+///   it handed to on_epoch (or untouched): never a partly trained epoch.
+/// - At each epoch's end, if on_epoch is set, the tables are downloaded into state->input/output
+///   and next_epoch, losses and pairs updated before on_epoch is called (false stops the run).
+/// - At the end the state holds the final tables, counts, losses, pairs and next_epoch, as the
+///   CPU's does: a GPU checkpoint (WriteSgdCheckpoint) resumes on the CPU and vice versa.
+/// Returns the stats of every epoch of the run (the resumed ones included); `ms` is this call's
+/// wall time (set-up and the counting pass included), as the CPU twin's.
+absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView& alias,
+                                         const core::WalkParams& wp, uint64_t num_walks,
+                                         const SgdTrainOptions& o, int device, SgdState* state,
+                                         const SgdEpochCallback& on_epoch = nullptr,
+                                         const SgdProgressCallback& on_progress = nullptr,
+                                         const CancelCallback& cancelled = nullptr,
+                                         const SgdLaunch& launch = {});
+
+/// Largest k the CUDA top-k supports (per-thread candidate lists live in registers/local memory):
+/// the one limit both backends' callers check, core::kMaxTopK.
+using core::kMaxTopK;
 
 /// Same semantics as cpu::TopKCosine: cosine of L2-normalised rows (a zero row scores 0), the
 /// query itself included, best first, ties broken by the smaller row index; min(k, rows) each.

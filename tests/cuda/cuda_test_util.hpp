@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
@@ -112,8 +113,13 @@ inline bool Close(double gpu, double cpu, double atol, double rtol) {
   return std::fabs(gpu - cpu) <= atol + rtol * std::fabs(cpu);
 }
 
-/// The path of a file under the source tree's data/ folder.
+/// The path of a file under the source tree's data/ folder: $N2V_SOURCE_DIR/data/ when that is
+/// set (a prebuilt test binary run from another checkout, scripts/gpu-check), else the source
+/// tree the binary was built from.
 inline std::string DataPath(const std::string& rel) {
+  if (const char* dir = std::getenv("N2V_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
+    return std::string(dir) + "/data/" + rel;
+  }
 #if defined(N2V_SOURCE_DIR)
   return std::string(N2V_SOURCE_DIR) + "/data/" + rel;
 #else

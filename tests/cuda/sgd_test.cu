@@ -1,6 +1,7 @@
-// word2vec-style SGD on the device. It has no CPU twin yet, so: one centre's updates against a
-// scalar host reference built from the same core/word2vec.hpp draws; the exact pair count of an
-// epoch; loss falling over epochs; and community structure showing in the trained vectors.
+// word2vec-style SGD on the device, on its own terms: one centre's updates against a scalar host
+// reference built from the same core/word2vec.hpp draws; the exact pair count of an epoch; loss
+// falling over epochs; and community structure showing in the trained vectors. Against the CPU
+// twin: sgd_exact_test.cpp (exact launch) and sgd_hogwild_test.cpp (full launch).
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -38,8 +39,8 @@ std::vector<T> ToHost(const cuda::DeviceBuffer<T>& b) {
 
 // One centre's word2vec updates as the kernel makes them (dot products against the current output
 // rows, output rows updated by g·h, the input row by Σ g·out once per pair).
-// Tolerance 1e-6 + 1e-5·|ref|: only the dot products' summation order differs (warp tree vs a
-// sequential loop) — a few ulps of values of order 1e-2.
+// Tolerance 1e-6 + 1e-5·|ref|: only the rounding differs (the kernel's fused multiply-adds and
+// warp tree against this unfused sequential loop) — a few ulps of values of order 1e-2.
 TEST_F(CudaTest, SgdOneCentreMatchesScalarReference) {
   const int32_t num_nodes = 50;
   const int64_t num_walks = 10;

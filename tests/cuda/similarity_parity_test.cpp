@@ -100,6 +100,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(TopKCase{"seed_shape_k5", 1405, 50, 5, 1},
                       TopKCase{"k1", 1000, 32, 1, 2},
                       TopKCase{"k10_dim128", 5000, 128, 10, 3},
+                      TopKCase{"k17", 2500, 64, 17, 8},    // K = 32 kernel, 128 threads
+                      TopKCase{"k24", 2500, 100, 24, 9},
+                      TopKCase{"k32", 2500, 128, 32, 10},  // K = 32, every slot used
                       TopKCase{"k33", 3000, 64, 33, 4},    // K = 64 kernel
                       TopKCase{"k128", 2000, 16, 128, 5},  // the largest K
                       TopKCase{"k_above_rows", 7, 8, 20, 6},

@@ -6,7 +6,7 @@
 // arrival order, the CPU in SIMD-lane and example order; device expf/log1pf may differ from glibc
 // in the last bit or two. Adam's step ≈ lr·m/√v is nearly scale-free, so a relative gradient error
 // ε moves a weight by about lr·ε (lr = 1e-3) — far inside the bound. A starting guess until
-// confirmed on a GPU (STYLE.md); the failure message prints the worst element.
+// confirmed on a GPU (docs/DESIGN.md, "Backends are twins"); the failure message prints the worst element.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

@@ -1,6 +1,9 @@
 // GPU walks equal the CPU's exactly (ASSERT_EQ per element): the same core::WalkOne over the same
 // host-built alias tables, keyed on (walk id, step, attempt). Cases cover p, q < 1 and > 1, dead
-// ends (-1 padding), an offset first walk, ml-latest-small's size and the real MovieLens graph.
+// ends (-1 padding), an offset first walk, ml-latest-small's size and the real MovieLens graph;
+// cuda::StreamWalks (the same walks handed out chunk by chunk, in order) with chunk sizes that do
+// not divide the count, its sink errors and its cancellation.
+#include <algorithm>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -86,6 +89,97 @@ TEST_F(CudaTest, WalksOnMovieLensEqualCpu) {
   wo.q = 2.0;
   wo.length = 80;
   ExpectSameWalks(*g, wo, 0, uint64_t{5} * g->num_nodes(), "movielens p=0.5 q=2");
+}
+
+// --- cuda::StreamWalks: the same walks, chunk by chunk, in order ---------------------------------
+
+struct StreamCase {
+  std::string name;
+  double p, q;
+  uint32_t length;
+  uint64_t first_walk, count, chunk;  // chunk 0: automatic
+  uint64_t seed;
+};
+void PrintTo(const StreamCase& c, std::ostream* os) { *os << c.name; }
+
+class StreamWalksParity : public CudaTest, public ::testing::WithParamInterface<StreamCase> {};
+
+TEST_P(StreamWalksParity, ExactlyEqualsCpu) {
+  const StreamCase& c = GetParam();
+  const Graph g = testing::RandomGraph(400, 3000, c.seed, /*sinks=*/25);
+  WalkOptions wo;
+  wo.p = c.p;
+  wo.q = c.q;
+  wo.length = c.length;
+  wo.seed = c.seed;
+  const AliasTables alias = BuildAliasTables(g.view(), 2);
+  const core::WalkParams params = MakeWalkParams(wo);
+  std::vector<int32_t> cpu(c.count * c.length);
+  cpu::SampleWalks(g.view(), alias.view(), params, c.first_walk, c.count, cpu.data(), 2);
+  std::vector<int32_t> gpu(c.count * c.length, -7);
+  uint64_t next = c.first_walk, calls = 0;
+  const absl::Status st = cuda::StreamWalks(
+      g.view(), alias.view(), params, c.first_walk, c.count, c.chunk, 0,
+      [&](uint64_t first, uint64_t n, const int32_t* walks) {
+        EXPECT_EQ(first, next) << c.name << ": chunks out of order";
+        if (c.chunk > 0) {
+          EXPECT_EQ(n, std::min(c.chunk, c.first_walk + c.count - first)) << c.name;
+        }
+        EXPECT_LE(first + n, c.first_walk + c.count) << c.name;
+        std::copy(walks, walks + n * c.length, gpu.begin() + (first - c.first_walk) * c.length);
+        next = first + n;
+        ++calls;
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(next, c.first_walk + c.count) << c.name;
+  if (c.chunk > 0) EXPECT_EQ(calls, (c.count + c.chunk - 1) / c.chunk) << c.name;
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    ASSERT_EQ(gpu[i], cpu[i]) << c.name << ": walk " << c.first_walk + i / c.length
+                              << " position " << i % c.length << " (seed " << c.seed << ")";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Chunks, StreamWalksParity,
+    ::testing::Values(StreamCase{"unbiased_chunk7", 1.0, 1.0, 30, 0, 1000, 7, 31},
+                      StreamCase{"return_heavy_chunk333", 0.25, 4.0, 40, 0, 2000, 333, 32},
+                      StreamCase{"outward_heavy_chunk1", 4.0, 0.25, 12, 0, 50, 1, 33},
+                      StreamCase{"offset_chunk999", 0.5, 2.0, 25, 98765, 3001, 999, 34},
+                      StreamCase{"one_chunk", 2.0, 0.5, 20, 5, 777, 100000, 35},
+                      StreamCase{"automatic", 0.5, 2.0, 80, 3, 4321, 0, 36}),
+    [](const ::testing::TestParamInfo<StreamCase>& info) { return info.param.name; });
+
+TEST_F(CudaTest, StreamWalksStopsOnSinkErrorAndCancel) {
+  const Graph g = testing::RandomGraph(300, 2000, 41);
+  const AliasTables alias = BuildAliasTables(g.view(), 2);
+  WalkOptions wo;
+  wo.length = 20;
+  const core::WalkParams params = MakeWalkParams(wo);
+  int calls = 0;
+  absl::Status st = cuda::StreamWalks(g.view(), alias.view(), params, 0, 1000, 100, 0,
+                                      [&](uint64_t, uint64_t, const int32_t*) {
+                                        return ++calls == 3 ? absl::DataLossError("disk full")
+                                                            : absl::OkStatus();
+                                      });
+  EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << st;
+  EXPECT_EQ(calls, 3);
+  calls = 0;
+  st = cuda::StreamWalks(
+      g.view(), alias.view(), params, 0, 1000, 100, 0,
+      [&](uint64_t, uint64_t, const int32_t*) {
+        ++calls;
+        return absl::OkStatus();
+      },
+      [&] { return calls >= 2; });
+  EXPECT_EQ(st.code(), absl::StatusCode::kCancelled) << st;
+  EXPECT_EQ(calls, 2);
+  // Nothing to do; and a device that does not exist.
+  EXPECT_TRUE(cuda::StreamWalks(g.view(), alias.view(), params, 0, 0, 0, 0, nullptr).ok());
+  EXPECT_EQ(cuda::StreamWalks(g.view(), alias.view(), params, 0, 10, 0, 1 << 20,
+                              [](uint64_t, uint64_t, const int32_t*) { return absl::OkStatus(); })
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
