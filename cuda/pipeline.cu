@@ -16,6 +16,7 @@
 #include "cuda/train.cuh"
 #include "cuda/walk.cuh"
 #include "n2v/cuda_api.hpp"
+#include "n2v/core/limits.hpp"
 #include "n2v/status.hpp"
 
 namespace n2v {
@@ -34,8 +35,9 @@ absl::StatusOr<CudaSeedRun> RunSeedModelOnCuda(const Graph& graph, const AliasTa
       walk.length < 1 || walk.num_walks < 1) {
     return absl::InvalidArgumentError("walks need p, q > 0, length >= 1 and num_walks >= 1");
   }
-  if (train.dim < 1 || train.dim > 1024 || train.batch < 1 || train.epochs < 0) {
-    return absl::InvalidArgumentError("training needs 1 <= dim <= 1024, batch >= 1, epochs >= 0");
+  if (train.dim < 1 || train.dim > core::kMaxDim || train.batch < 1 || train.epochs < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("training needs 1 <= dim <= ", core::kMaxDim,
+                                                   ", batch >= 1, epochs >= 0"));
   }
   N2V_RETURN_IF_ERROR(UseCudaDevice(device));
   CudaSeedRun run;

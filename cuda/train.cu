@@ -28,6 +28,7 @@
 #include "cuda/device.cuh"
 #include "cuda/device_buffer.cuh"
 #include "cuda/train.cuh"
+#include "n2v/core/limits.hpp"
 #include "n2v/core/sgns.hpp"
 #include "n2v/core/shuffle.hpp"
 #include "n2v/cuda_api.hpp"
@@ -261,9 +262,9 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
                                                    int32_t rows, const EpochCallback& on_epoch,
                                                    cudaStream_t stream) {
   AdamDeviceResult result;
-  if (rows <= 0 || o.dim <= 0 || o.dim > 1024 || o.batch <= 0) {
+  if (rows <= 0 || o.dim <= 0 || o.dim > core::kMaxDim || o.batch <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "TrainAdam on CUDA: needs rows > 0, 1 <= dim <= 1024 and batch > 0 (rows ", rows,
+        "TrainAdam on CUDA: needs rows > 0, 1 <= dim <= ", core::kMaxDim, " and batch > 0 (rows ", rows,
         ", dim ", o.dim, ", batch ", o.batch, ")"));
   }
   const int64_t n = ex.size;

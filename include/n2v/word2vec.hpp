@@ -39,8 +39,8 @@ struct SgdStats {
   std::vector<double> losses;  // per epoch: mean over (centre, context) pairs of that pair's
                                // −log σ(pos) − Σ log σ(−neg)
   int64_t pairs = 0;           // (centre, context) pairs trained, all epochs
-  double ms = 0;               // training time: device time (cudaEvents) on CUDA, wall time on
-                               // the CPU (the counting pass and table set-up included)
+  double ms = 0;               // training time: wall time, the counting pass and table set-up
+                               // included (cuda::TrainSgd over walks in memory: device time)
 };
 
 /// Everything a streamed run needs to continue exactly where it stopped: what a checkpoint holds.

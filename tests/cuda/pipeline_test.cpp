@@ -1,4 +1,5 @@
-// The seed's job end to end on the GPU (RunSeedModelOnCuda) against the CPU path the CLI runs:
+// The seed's job end to end on the GPU (RunSeedModelOnCuda) against the CPU path every front door
+// runs (n2v::TrainSeedModel):
 // identical example counts, losses within 1% after 10 epochs (the stages before training are
 // exact, training differs by float round-off only, so 1% is a generous bound that still catches
 // a wrong batch, order or optimizer step), and the up-front memory check.
@@ -10,6 +11,7 @@
 #include "cuda_test_util.hpp"
 #include "gtest/gtest.h"
 #include "n2v/cuda_api.hpp"
+#include "n2v/n2v.hpp"
 #include "n2v/movielens.hpp"
 #include "n2v/train.hpp"
 #include "n2v/walk.hpp"
@@ -19,36 +21,23 @@ namespace {
 
 using testing::CudaTest;
 
-struct CpuRun {
-  int64_t num_examples = 0, raw_pairs = 0;
-  std::vector<double> losses;
-  Embeddings embeddings;
-};
-
-// apps/movielens_cmd.cpp's CPU path.
-CpuRun RunOnCpu(const Graph& g, const AliasTables& alias, const WalkOptions& wo,
-                const ExampleOptions& eo, const AdamTrainOptions& ao) {
-  const uint64_t num_walks = uint64_t{wo.num_walks} * g.num_nodes();
-  std::vector<int32_t> walks(num_walks * wo.length);
-  cpu::SampleWalks(g.view(), alias.view(), MakeWalkParams(wo), 0, num_walks, walks.data(), 2);
-  const Examples ex = cpu::GenerateExamples(walks.data(), static_cast<int64_t>(num_walks),
-                                            wo.length, g.num_nodes(), eo, 2);
-  CpuRun r;
-  r.num_examples = ex.size();
-  r.raw_pairs = ex.raw_pairs;
-  r.embeddings = InitHeNormal(g.num_nodes(), ao.dim, ao.seed, 2);
-  r.losses = cpu::TrainAdam(ex, ao, &r.embeddings, 2);
-  return r;
+// The CPU path every front door runs (n2v::TrainSeedModel on the CPU): the pipeline is written
+// once, in engine/seed_model.cpp.
+SeedModelResult RunOnCpu(const Graph& g, const AliasTables& alias, const WalkOptions& wo,
+                         const ExampleOptions& eo, const AdamTrainOptions& ao) {
+  auto r = TrainSeedModel(g, alias, wo, eo, ao, DeviceUsed{false, 0, "cpu"}, 2);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *std::move(r) : SeedModelResult{};
 }
 
 void ExpectSameRun(const Graph& g, const WalkOptions& wo, const ExampleOptions& eo,
                    const AdamTrainOptions& ao, double loss_rtol, const std::string& what) {
   const AliasTables alias = BuildAliasTables(g.view(), 2);
-  const CpuRun cpu = RunOnCpu(g, alias, wo, eo, ao);
+  const SeedModelResult cpu = RunOnCpu(g, alias, wo, eo, ao);
   auto gpu = RunSeedModelOnCuda(g, alias, wo, eo, ao, 0);
   ASSERT_TRUE(gpu.ok()) << gpu.status();
-  EXPECT_EQ(gpu->num_examples, cpu.num_examples) << what;
-  EXPECT_EQ(gpu->raw_pairs, cpu.raw_pairs) << what;
+  EXPECT_EQ(gpu->num_examples, cpu.examples) << what;
+  EXPECT_EQ(gpu->raw_pairs, cpu.couples) << what;
   ASSERT_EQ(gpu->losses.size(), cpu.losses.size()) << what;
   for (size_t e = 0; e < cpu.losses.size(); ++e) {
     EXPECT_TRUE(testing::Close(gpu->losses[e], cpu.losses[e], 0.0, loss_rtol))
