@@ -21,7 +21,9 @@
 #include "n2v/json.hpp"
 #include "n2v/movie_query.hpp"
 #include "n2v/movielens.hpp"
+#include "n2v/n2v.hpp"
 #include "n2v/similarity.hpp"
+#include "n2v/status.hpp"
 
 namespace n2v::app {
 namespace {
@@ -136,7 +138,10 @@ class Resolver {
 // The k nearest rows of each query row, the query itself left out.
 std::vector<std::vector<Neighbor>> Nearest(const Embeddings& e, const std::vector<int32_t>& rows,
                                            int k, int threads) {
-  auto all = cpu::TopKCosine(e, rows, k + 1, threads);
+  // The CPU answers: a query costs one pass over the table, less than a GPU's set-up.
+  auto found = MostSimilar(e, rows, k + 1, Device::Cpu(), threads);
+  N2V_CHECK(found.ok());  // rows are the table's own and k >= 1: nothing here can be invalid
+  auto all = *std::move(found);
   for (size_t i = 0; i < rows.size(); ++i) {
     auto& v = all[i];
     v.erase(std::remove_if(v.begin(), v.end(), [&](const Neighbor& n) { return n.node == rows[i]; }),
