@@ -1,13 +1,13 @@
 // Shared pieces of the n2v command line: exit codes, timing, device choice, Status → exit.
 #pragma once
 
-#include <chrono>
 #include <cstdio>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "n2v/options.hpp"
+#include "n2v/stopwatch.hpp"
 
 namespace n2v::app {
 
@@ -19,22 +19,5 @@ constexpr int kExitUsage = 2;
 /// Prints "n2v: <message>" on stderr and returns the exit code for the status.
 int ReportError(const absl::Status& st);
 
-/// Wall-clock stopwatch in milliseconds.
-class Stopwatch {
- public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
-  double ms() const {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
-        .count();
-  }
-  double Lap() {
-    const double t = ms();
-    start_ = std::chrono::steady_clock::now();
-    return t;
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_;
-};
 
 }  // namespace n2v::app

@@ -5,7 +5,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <future>
@@ -20,6 +19,7 @@
 #include "n2v/n2v.hpp"
 #include "n2v/report.hpp"
 #include "n2v/status.hpp"
+#include "n2v/stopwatch.hpp"
 #if defined(N2V_WITH_CUDA)
 #include "n2v/cuda_api.hpp"
 #endif
@@ -28,22 +28,6 @@ namespace n2v {
 namespace {
 
 namespace fs = std::filesystem;
-
-class Clock {
- public:
-  double ms() const {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
-        .count();
-  }
-  double Lap() {
-    const double t = ms();
-    start_ = std::chrono::steady_clock::now();
-    return t;
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 void ConfigJson(JsonWriter& j, const MovieLensOptions& f, const MovieLensResult& r) {
   j.BeginObject();
@@ -78,7 +62,7 @@ absl::StatusOr<MovieLensResult> RunMovieLens(const MovieLensOptions& f) {
   r.window = f.window < 0 ? f.num_steps : static_cast<uint32_t>(f.window);
 
   // --- load ---
-  Clock clock;
+  Stopwatch clock;
   const std::string ratings_path = (fs::path(f.data) / "ratings.csv").string();
   const std::string movies_path = (fs::path(f.data) / "movies.csv").string();
   auto movies_future = std::async(std::launch::async, [&] { return ReadMovies(movies_path); });
@@ -190,7 +174,7 @@ std::string FormatSimilarMovies(const MovieLensResult& r) {
 absl::Status WriteMovieLensOutputs(const MovieLensResult& r, const MovieLensOptions& f,
                                    const std::string& dir, double total_ms_so_far,
                                    double* export_ms) {
-  Clock clock;
+  Stopwatch clock;
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {

@@ -5,7 +5,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "n2v/n2v.hpp"
 #include "n2v/status.hpp"
+#include "n2v/stopwatch.hpp"
 #include "n2v/word2vec.hpp"
 #if defined(N2V_WITH_CUDA)
 #include "n2v/cuda_api.hpp"
@@ -22,22 +22,6 @@ namespace n2v {
 namespace {
 
 namespace fs = std::filesystem;
-
-class Clock {
- public:
-  double ms() const {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
-        .count();
-  }
-  double Lap() {
-    const double t = ms();
-    start_ = std::chrono::steady_clock::now();
-    return t;
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 void Emit(const TrainOptions& o, ProgressEvent e) {
   if (o.on_progress) o.on_progress(e);
@@ -183,7 +167,7 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
     }
   }
   absl::Status checkpoint_status;
-  Clock clock;
+  Stopwatch clock;
   auto on_progress = [&](uint64_t done, uint64_t total) {
     Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kProgress,
                           .epochs = so.epochs,
@@ -244,7 +228,7 @@ absl::StatusOr<TrainResult> Train(const Graph& g, const TrainOptions& o) {
   std::string note;
   N2V_ASSIGN_OR_RETURN(res.device, ResolveDevice(o.device, threads, &note));
   if (!note.empty()) Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kNote, .text = note});
-  Clock clock;
+  Stopwatch clock;
   const AliasTables alias = BuildAliasTables(g.view(), threads);
   res.alias_ms = clock.Lap();
   if (o.model.optimizer == Optimizer::kAdam) {
