@@ -157,16 +157,20 @@ uint64_t WalksPerChunk(uint32_t length) {
 }
 
 /// Occurrences of every node in walks [0, num_walks). Fails on an id >= num_nodes, naming the
-/// first one (negative ids are padding).
+/// first one (negative ids are padding). When streamed walks are counted (a whole pass of
+/// sampling), `cancelled` is asked by thread 0 after each of its chunks, as in training; true
+/// skips the chunks left and returns CancelledError.
 template <typename Source>
 absl::StatusOr<std::vector<uint64_t>> CountNodes(const Source& src, uint64_t num_walks,
                                                  uint32_t length, int32_t num_nodes,
-                                                 int threads) {
+                                                 int threads,
+                                                 const CancelCallback& cancelled = nullptr) {
   std::vector<uint64_t> counts(static_cast<size_t>(num_nodes), 0);
   const uint64_t per_chunk = WalksPerChunk(length);
   const int64_t chunks = static_cast<int64_t>((num_walks + per_chunk - 1) / per_chunk);
   uint64_t first_bad = std::numeric_limits<uint64_t>::max();
   int32_t bad_id = 0;
+  std::atomic<bool> stop{false};
 #pragma omp parallel num_threads(threads)
   {
     std::vector<int32_t> buf;
@@ -174,6 +178,11 @@ absl::StatusOr<std::vector<uint64_t>> CountNodes(const Source& src, uint64_t num
     int32_t my_bad_id = 0;
 #pragma omp for schedule(dynamic, 1) nowait
     for (int64_t c = 0; c < chunks; ++c) {
+      if (stop.load(std::memory_order_relaxed)) continue;
+      if (cancelled && omp_get_thread_num() == 0 && c > 0 && cancelled()) {
+        stop.store(true, std::memory_order_relaxed);
+        continue;
+      }
       const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
       const uint64_t count = std::min(per_chunk, num_walks - first);
       const int32_t* w = src.Get(first, count, &buf);
@@ -191,6 +200,7 @@ absl::StatusOr<std::vector<uint64_t>> CountNodes(const Source& src, uint64_t num
 #pragma omp critical(n2v_sgd_count)
     if (my_bad < first_bad) first_bad = my_bad, bad_id = my_bad_id;
   }
+  if (stop.load()) return absl::CancelledError("training cancelled");
   if (first_bad != std::numeric_limits<uint64_t>::max()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "TrainSgd: walk ", first_bad / length, " position ", first_bad % length,
@@ -910,9 +920,10 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     fresh.walk_length = wp.length;
     fresh.num_walks = num_walks;
     fresh.source_crc = source_crc;
-    // The counting pass: every walk sampled once and dropped (CountNodes cannot fail here:
-    // sampled ids are always below the node count).
-    N2V_ASSIGN_OR_RETURN(fresh.counts, CountNodes(src, num_walks, wp.length, g.num_nodes, nt));
+    // The counting pass: every walk sampled once and dropped (CountNodes fails here only when
+    // cancelled: sampled ids are always below the node count).
+    N2V_ASSIGN_OR_RETURN(fresh.counts,
+                         CountNodes(src, num_walks, wp.length, g.num_nodes, nt, cancelled));
     InitTables(g.num_nodes, o.dim, o.seed, nt, &fresh.input, &fresh.output);
     *state = std::move(fresh);
   }

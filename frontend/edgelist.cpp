@@ -1033,8 +1033,9 @@ absl::StatusOr<Graph> ReadGraph(const std::string& path, const EdgeListOptions& 
 
 absl::StatusOr<Graph> GraphFromEdges(int32_t num_nodes, std::vector<int32_t> src,
                                      std::vector<int32_t> dst, std::vector<float> w, bool directed,
-                                     std::vector<std::string> names, EdgeListStats* stats) {
-  const std::string where = "GraphFromEdges";
+                                     std::vector<std::string> names, EdgeListStats* stats,
+                                     std::string_view where_view) {
+  const std::string where(where_view);
   if (num_nodes < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": num_nodes: expected >= 0, got ", num_nodes));

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -74,11 +75,14 @@ absl::StatusOr<Graph> ReadGraph(const std::string& path, const EdgeListOptions& 
 /// edge-list rules above (mirroring, self-loops, merging, sorted rows). `w` empty means every edge
 /// weighs 1 and merged duplicates weigh 1; otherwise one finite weight > 0 per edge, summed on
 /// merging. `names` is empty or one distinct name per node. Nodes without edges get empty rows.
-/// Fills stats' edges, self_loops and duplicates. Bad input: InvalidArgumentError naming the edge.
+/// Fills stats' edges, self_loops and duplicates. Bad input: InvalidArgumentError naming the edge,
+/// each message starting with `where` (what the caller calls the edges: the Python binding passes
+/// "graph"), as `<where>: edge 7: weight: expected a finite number > 0, got nan`.
 absl::StatusOr<Graph> GraphFromEdges(int32_t num_nodes, std::vector<int32_t> src,
                                      std::vector<int32_t> dst, std::vector<float> w, bool directed,
                                      std::vector<std::string> names,
-                                     EdgeListStats* stats = nullptr);
+                                     EdgeListStats* stats = nullptr,
+                                     std::string_view where = "GraphFromEdges");
 
 /// Writes `g` as an edge list ReadEdgeList reads back: "u v" per edge by node name (undirected
 /// edges once, from the lower id), "u v w" when `weighted`. Atomic (temp file + rename).

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -44,6 +45,11 @@ struct DeviceUsed {
 /// FailedPreconditionError saying why not; Auto is a working GPU, else the CPU with the reason in
 /// `*note` (when not null). Makes the chosen GPU current on the calling thread.
 absl::StatusOr<DeviceUsed> ResolveDevice(const Device& d, int threads, std::string* note = nullptr);
+
+/// Why walks cannot run on `g` (its file or source named `input`), or OK: InvalidArgumentError
+/// "<input>: the graph has no nodes" or "<input>: the graph has N nodes but no edges; walks need
+/// edges", the lines every front door (the CLI, the Python module) reports for such an input.
+absl::Status CheckGraphHasEdges(const Graph& g, std::string_view input);
 
 // --- training -----------------------------------------------------------------------------------
 
