@@ -76,7 +76,8 @@ def read_graph(path: Union[str, os.PathLike], weighted: bool = False,
 
 def read_embeddings(path: Union[str, os.PathLike]) -> Tuple[np.ndarray, List[str]]:
     """Reads word2vec text or binary or .npy (+ ids) embeddings: (float32 array, keys)."""
-    return _n2v.read_embeddings(os.fspath(path))
+    table, keys = _n2v.read_embeddings(os.fspath(path))
+    return table.array, keys
 
 
 def resolve_device(device: str = "auto", workers: int = 0) -> Dict[str, Any]:
@@ -262,6 +263,7 @@ class Node2Vec:
         self.verbose = verbose
         self.callback = callback
         self._emb: Optional[np.ndarray] = None
+        self._table: Any = None
         self._input: Optional[GraphInput] = None
         self._keys: Optional[List[Any]] = None
         self._index: Optional[Dict[Any, int]] = None
@@ -299,7 +301,8 @@ class Node2Vec:
         check_trainable(gi)
         opts = _train_options(self.get_params())
         r = _run(_Progress(self.verbose, self.callback, "word"), _n2v.train, gi.graph, opts)
-        self._emb = r["embeddings"]
+        self._table = r["table"]
+        self._emb = self._table.array
         self._input = gi
         self._keys = None
         self._index = None
@@ -359,7 +362,7 @@ class Node2Vec:
         if k < 1:
             raise ValueError(f"k: expected at least 1, got {k}")
         kk = min(k + 1, emb.shape[0])
-        idx, score = _n2v.most_similar(emb, rows, kk, "cpu", int(self.workers))
+        idx, score = _n2v.most_similar(self._table, rows, kk, "cpu", int(self.workers))
         keys = self.nodes
         out = []
         for qi, r in enumerate(rows):
@@ -371,11 +374,11 @@ class Node2Vec:
         """Writes the embeddings as ``n2v train --output`` does, atomically: "w2v" (word2vec
         text), "w2v-binary", "npy" (+ ``.ids.txt``) or "tsv" (projector vectors + metadata);
         "auto" picks by extension (.npy, .bin, .tsv, else word2vec text)."""
-        emb = self._fitted()
+        self._fitted()
         path = os.fspath(path)
         if format == "auto":
             format = _EXPORT_BY_EXT.get(os.path.splitext(path)[1], "w2v")
-        _n2v.write_embeddings(path, format, emb, [str(k) for k in self.nodes])
+        _n2v.write_embeddings(path, format, self._table, [str(k) for k in self.nodes])
 
     @property
     def wv(self) -> Any:

@@ -200,6 +200,12 @@ Embeddings CopyEmbeddings(const InF32Matrix& a) {
   return e;
 }
 
+// A NumPy view of a table; nanobind's reference_internal makes the array keep the table alive.
+F32Matrix TableView(Embeddings& e) {
+  return F32Matrix(e.data.data(), {static_cast<size_t>(e.rows), static_cast<size_t>(e.dim)},
+                   nb::handle());
+}
+
 nb::dict DeviceDict(const DeviceUsed& d) {
   nb::dict r;
   r["cuda"] = d.cuda;
@@ -253,7 +259,9 @@ nb::dict TrainPy(const Graph& g, TrainOptions o, nb::object progress) {
   d["walks_ms"] = r->walks_ms;
   d["training_ms"] = r->training_ms;
   d["device"] = DeviceDict(r->device);
-  d["embeddings"] = AdoptEmbeddings(std::move(r->embeddings));
+  // The table stays a C++ object (most_similar and save read it without a copy); its `array`
+  // is a NumPy view that keeps it alive.
+  d["table"] = nb::cast(std::move(r->embeddings), nb::rv_policy::move);
   return d;
 }
 
@@ -288,9 +296,8 @@ nb::tuple SampleWalksPy(const Graph& g, WalkRunOptions o, nb::object progress) {
                         st->sample_ms);
 }
 
-nb::tuple MostSimilarPy(const InF32Matrix& emb, const std::vector<int32_t>& queries, int k,
+nb::tuple MostSimilarPy(const Embeddings& e, const std::vector<int32_t>& queries, int k,
                         const std::string& device, int threads) {
-  Embeddings e = CopyEmbeddings(emb);
   const Device d = Unwrap(Device::Parse(device));
   absl::StatusOr<std::vector<std::vector<Neighbor>>> r;
   {
@@ -433,9 +440,8 @@ ExportFormat ParseExportFormat(const std::string& f) {
   throw nb::python_error();
 }
 
-void WriteEmbeddingsPy(const std::string& path, const std::string& format, const InF32Matrix& emb,
+void WriteEmbeddingsPy(const std::string& path, const std::string& format, const Embeddings& e,
                        const std::vector<std::string>& keys) {
-  Embeddings e = CopyEmbeddings(emb);
   const ExportFormat f = ParseExportFormat(format);
   absl::Status st;
   {
@@ -453,7 +459,7 @@ nb::tuple ReadEmbeddingsPy(const std::string& path) {
   }
   Check(t.status());
   std::vector<std::string> keys = std::move(t->keys);
-  return nb::make_tuple(AdoptEmbeddings(std::move(t->emb)), keys);
+  return nb::make_tuple(nb::cast(std::move(t->emb), nb::rv_policy::move), keys);
 }
 
 nb::dict ResolveDevicePy(const std::string& spec, int threads) {
@@ -518,6 +524,15 @@ NB_MODULE(_n2v, m) {
       .def(
           "save_csr", [](const Graph& g, const std::string& path) { Check(WriteCsr(path, g)); },
           "path"_a, "Writes the graph as n2v's CSR file (what `n2v graph` writes).");
+
+  nb::class_<Embeddings>(m, "Embeddings", "An embedding table: one float32 row per node.")
+      .def_prop_ro("rows", [](const Embeddings& e) { return e.rows; })
+      .def_prop_ro("dim", [](const Embeddings& e) { return e.dim; })
+      .def_prop_ro("array", &TableView, nb::rv_policy::reference_internal,
+                   "The table as a (rows, dim) float32 NumPy array, a view (no copy).")
+      .def_static(
+          "from_array", [](const InF32Matrix& a) { return CopyEmbeddings(a); }, "array"_a,
+          "A table holding a copy of a C-contiguous (rows, dim) float32 array.");
 
   nb::class_<WalkConfig>(m, "WalkConfig")
       .def(nb::init<>())
@@ -627,7 +642,7 @@ NB_MODULE(_n2v, m) {
   m.def("write_embeddings", &WriteEmbeddingsPy, "path"_a, "format"_a, "embeddings"_a, "keys"_a,
         "Writes embeddings atomically as word2vec text/binary, .npy + ids, or projector TSV.");
   m.def("read_embeddings", &ReadEmbeddingsPy, "path"_a,
-        "Reads word2vec text/binary or .npy embeddings: (array, keys).");
+        "Reads word2vec text/binary or .npy embeddings: (Embeddings, keys).");
   m.def("resolve_device", &ResolveDevicePy, "spec"_a, "threads"_a = 0,
         "The device a run with `device=spec` would use, with the reason for a CPU fallback.");
 }

@@ -47,6 +47,13 @@ def test_embeddings_are_not_copied():
     assert a.dtype == np.float32 and a.flags["C_CONTIGUOUS"]
     assert a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
     assert not a.flags["OWNDATA"]  # a view of the library's buffer
+    # The view keeps the table alive after the model is gone.
+    copy = a.copy()
+    del m, b
+    gc.collect()
+    junk = [np.full(a.shape, 7.0, dtype=np.float32) for _ in range(8)]  # reuse freed memory
+    assert np.array_equal(a, copy)
+    del junk
 
 
 def test_gensim_keyed_vectors():
