@@ -1,6 +1,7 @@
 """Every input kind trains the same embeddings as `n2v train` on one thread, bit for bit; walks are
 `n2v walk`'s; the MovieLens job and `n2v eval` report what the CLI reports; defaults are the CLI's."""
 
+import inspect
 import json
 import re
 
@@ -190,3 +191,56 @@ def test_evaluate_equals_cli(cli, tmp_path, edge_file):
         for op in ("hadamard", "average", "l1", "l2"):
             assert pt["operator_auc"][op] == w[f"auc_{op}"], op
         assert pt["final_loss"] == w["final_loss"]
+
+
+def cli_defaults(cli, *args):
+    r = cli(*args, "--dump-config")
+    return {k: v.strip('"\'') for k, v in re.findall(r"^([A-Za-z0-9-]+)=(.*)$", r.stdout, re.M)}
+
+
+def keyword_defaults(fn):
+    return {k: p.default for k, p in inspect.signature(fn).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def same_default(got, want):
+    if isinstance(got, (list, tuple)):
+        return [float(x) for x in got] == [float(x) for x in json.loads(want)]
+    if isinstance(got, bool):
+        return str(got).lower() == want
+    if isinstance(got, str):
+        return got == want
+    # The CLI prints doubles to ~6 digits (kAdamDefaultLr is 1e-3f, 0.0010000000474974513).
+    return float(got) == float(want) or np.float32(got) == np.float32(want)
+
+
+@pytest.mark.parametrize("command,fn,names,cli_only", [
+    (["walk", "-i", "x", "-o", "y"], n2v.sample_walks,
+     {"walk-length": "walk_length", "num-walks": "num_walks", "threads": "workers"},
+     {"input", "output", "weighted", "directed", "quiet"}),
+    (["movielens"], n2v.movielens,
+     {"min-rating": "min_rating", "min-weight": "min_weight", "num-walks": "num_walks",
+      "num-steps": "num_steps", "threads": "workers"},
+     # --out's default directory is the CLI's; Python writes nothing unless out= is given.
+     # --query's default (the seed's five titles) is queries=None.
+     {"out", "query", "quiet"}),
+    (["eval", "-i", "x"], n2v.evaluate,
+     {"test-fraction": "test_fraction", "skip-unknown-labels": "skip_unknown_labels",
+      "train-fraction": "train_fraction", "residual-out": "residual_out"},
+     # The training flags are Node2Vec's keywords (**model), checked above; --json is the CLI's
+     # file of what evaluate() returns.
+     {"input", "weighted", "directed", "quiet", "json", "walk-length", "num-walks",
+      "dimensions", "window-size", "epochs", "negative", "optimizer", "lr", "embedding",
+      "batch", "l2", "threads", "seed", "device"}),
+])
+def test_other_commands_defaults(cli, command, fn, names, cli_only):
+    want = cli_defaults(cli, *command)
+    got = keyword_defaults(fn)
+    for flag, text in want.items():
+        if flag in cli_only:
+            continue
+        key = names.get(flag, flag)
+        assert key in got, f"n2v {command[0]} --{flag} has no keyword in {fn.__name__}()"
+        if text == "" and got[key] is None:
+            continue
+        assert same_default(got[key], text), (flag, got[key], text)
