@@ -13,6 +13,7 @@
 #include "n2v/atomic_file.hpp"
 #include "n2v/json.hpp"
 #include "n2v/n2v.hpp"
+#include "n2v/report.hpp"
 
 namespace n2v::app {
 
@@ -49,6 +50,8 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalFlags& f) {
                 "link: also write the residual graph (the input less the held-out edges) as an "
                 "edge list, for training with another tool");
   c->add_option("--json", f.json, "Also write the results as JSON to this file");
+  AddReportFlags(c, f.report, f.no_report, "<json>.report.html with --json, else none",
+                 /*labels=*/false);
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
               "Print the effective configuration as TOML (usable with --config) and exit")
@@ -67,6 +70,14 @@ int RunEval(const EvalFlags& f) {
   o.task = *task;
   const bool link = o.task == EvalTask::kLink;
   if (absl::Status st = ValidateEvalOptions(o); !st.ok()) return ReportError(st);
+  ReportOptions report = f.report;
+  if (report.path.empty() && !f.json.empty()) report.path = f.json + ".report.html";
+  report.enabled = !f.no_report && !report.path.empty();
+  if (report.enabled) {
+    if (absl::Status st = ValidateReportOptions(report); !st.ok()) return ReportError(st);
+    if (absl::Status st = CheckReportPath(report.path, "--report"); !st.ok()) return ReportError(st);
+  }
+  o.keep_best = report.enabled;
   const int threads = EffectiveThreads(o.train.threads);
   omp_set_num_threads(threads);
   // The input first: a bad file is the only message, not after a note about the device.
@@ -87,6 +98,13 @@ int RunEval(const EvalFlags& f) {
   DieOfPendingInterrupt();
   if (!res.ok()) return ReportError(res.status());
   const std::vector<EvalPoint>& results = res->points;
+
+  std::string html;
+  if (report.enabled) {
+    auto page = RenderEvalReport(*graph, o, *res, report, ReportRun{"eval", f.graph.input, {}, {}});
+    if (!page.ok()) return ReportError(page.status());
+    html = std::move(*page);
+  }
 
   // The table (stdout).
   std::string table;
@@ -158,6 +176,9 @@ int RunEval(const EvalFlags& f) {
     j.EndArray();
     j.EndObject();
     if (absl::Status st = WriteFileAtomic(f.json, j.str() + "\n"); !st.ok()) return ReportError(st);
+  }
+  if (report.enabled) {
+    if (absl::Status st = WriteFileAtomic(report.path, html); !st.ok()) return ReportError(st);
   }
   return kExitOk;
 }

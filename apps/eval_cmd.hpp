@@ -17,6 +17,8 @@ struct EvalFlags {
   EvalOptions opt;
   std::string task{EvalTaskName(opt.task)};
   std::string json;  // results as JSON
+  ReportOptions report;
+  bool no_report = false;  // default path: <json>.report.html, none without --json
   bool dump_config = false;
 };
 

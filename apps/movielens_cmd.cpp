@@ -48,6 +48,12 @@ CLI::App* AddMovieLensCommand(CLI::App& app, MovieLensFlags& flags) {
   c->add_option("--seed", f.seed, "Random seed (walks, initialisation, examples, shuffling)");
   c->add_option("--device", flags.device, "auto, cpu, cuda or cuda:N");
   c->add_flag("--quiet", flags.quiet, "Print only the similar-movie lists");
+  c->add_option("--report-points", f.report.max_points,
+                "report.html's embedding map: movies drawn at most (a uniform sample beyond)");
+  c->add_option("--report-hubs", f.report.hubs,
+                "report.html's neighbour table: this many highest-degree movies (0: no table)");
+  c->add_option("--report-neighbors", f.report.neighbors,
+                "report.html's neighbour table: nearest movies listed per hub");
   // --config belongs to the top-level app (apps/main.cpp); fallthrough lets users write it after
   // the subcommand too: `n2v movielens --config run.toml`.
   c->fallthrough();

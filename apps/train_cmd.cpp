@@ -21,6 +21,7 @@
 #include "n2v/json.hpp"
 #include "n2v/movielens.hpp"
 #include "n2v/n2v.hpp"
+#include "n2v/report.hpp"
 #include "n2v/status.hpp"
 #include "n2v/walk.hpp"
 
@@ -90,6 +91,7 @@ CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f) {
   c->add_option("--checkpoint-dir", ck.dir, "Checkpoint directory (default: <output>.ckpt)");
   c->add_option("--resume", ck.resume,
                 "Continue from a checkpoint file, or a directory's latest epoch-N.ckpt");
+  AddReportFlags(c, f.report, f.no_report, "<output>.report.html", /*labels=*/true);
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
               "Print the effective configuration as TOML (usable with --config) and exit")
@@ -113,6 +115,13 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
   auto format = ResolveFormat(f.format, f.output);
   if (!format.ok()) return ReportError(format.status());
+  ReportOptions report = f.report;
+  report.enabled = !f.no_report;
+  if (report.path.empty()) report.path = f.output + ".report.html";
+  if (report.enabled) {
+    if (absl::Status st = ValidateReportOptions(report); !st.ok()) return ReportError(st);
+    if (absl::Status st = CheckReportPath(report.path, "--report"); !st.ok()) return ReportError(st);
+  }
   const int threads = EffectiveThreads(opt.threads);
   omp_set_num_threads(threads);
 
@@ -144,6 +153,17 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   if (!trained.ok()) return ReportError(trained.status());
   const double train_ms = clock.Lap();
 
+  // The report is rendered before anything is written: a bad --report-labels file writes nothing.
+  std::string html;
+  if (report.enabled) {
+    ReportRun run{"train", f.graph.input, {{"output", f.output}, {"format", FormatName(*format)}},
+                  {{"load", load_ms}}};
+    auto page = RenderTrainReport(*graph, opt, *trained, report, run);
+    if (!page.ok()) return ReportError(page.status());
+    html = std::move(*page);
+  }
+  const double report_ms = clock.Lap();
+
   absl::Status st = WriteEmbeddings(f.output, *format, trained->embeddings, graph->names);
   if (st.ok()) st = WriteFileAtomic(f.output + ".config.toml", config);
   const double export_ms = clock.Lap();
@@ -166,17 +186,21 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
     r.Key("timings_ms").BeginObject();
     r.Key("load").Double(load_ms).Key("alias").Double(trained->alias_ms);
     r.Key("train").Double(train_ms - trained->alias_ms);
-    r.Key("export").Double(export_ms).Key("total").Double(total.ms()).EndObject();
+    r.Key("export").Double(export_ms);
+    if (report.enabled) r.Key("report").Double(report_ms);
+    r.Key("total").Double(total.ms()).EndObject();
     r.EndObject();
     st = WriteFileAtomic(f.output + ".run.json", r.str() + "\n");
   }
+  if (st.ok() && report.enabled) st = WriteFileAtomic(report.path, html);
   if (!st.ok()) return ReportError(st);
   info(absl::StrFormat(
       "Wrote %s (%s, %d x %d) in %.0f ms; total %.2f s on %s (load %.0f ms, alias %.0f ms, "
-      "walks + training %.0f ms)",
+      "walks + training %.0f ms%s)",
       f.output, FormatName(*format), trained->embeddings.rows, trained->embeddings.dim, export_ms,
       total.ms() / 1000, trained->device.description, load_ms, trained->alias_ms,
-      train_ms - trained->alias_ms));
+      train_ms - trained->alias_ms,
+      report.enabled ? absl::StrFormat(", report %.0f ms: %s", report_ms, report.path) : ""));
   return kExitOk;
 }
 
@@ -188,6 +212,9 @@ CLI::App* AddWalkCommand(CLI::App& app, WalkCmdFlags& f) {
   c->add_option("--output,-o", f.output, "Walks file")->required();
   AddWalkFlags(c, f.opt.walk);
   AddRunFlags(c, f.opt.threads, f.opt.seed, f.device, f.quiet);
+  c->add_option("--report", f.report.path,
+                "Write the self-contained HTML report here (default: <output>.report.html)");
+  c->add_flag("--no-report", f.no_report, "Write no HTML report");
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
               "Print the effective configuration as TOML (usable with --config) and exit")
@@ -203,6 +230,12 @@ int RunWalk(const WalkCmdFlags& f) {
   opt.device = *device;
   if (absl::Status st = ValidateWalkConfig(opt.walk); !st.ok()) return ReportError(st);
   if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
+  const std::string report = f.report.path.empty() ? f.output + ".report.html" : f.report.path;
+  const bool with_report = !f.no_report;
+  if (with_report) {
+    if (absl::Status st = CheckReportPath(report, "--report"); !st.ok()) return ReportError(st);
+  }
+  opt.collect_stats = with_report;
   const int threads = EffectiveThreads(opt.threads);
   omp_set_num_threads(threads);
   // The input first: a bad file is the only message, not after a note about the device.
@@ -256,7 +289,17 @@ int RunWalk(const WalkCmdFlags& f) {
   }
   DieOfPendingInterrupt();
   if (!stats.ok()) return ReportError(stats.status());
+  std::string html;
+  if (with_report) {
+    ReportRun run{"walk", f.graph.input, {{"output", f.output}}, {{"load", setup_ms}}};
+    auto page = RenderWalkReport(*graph, opt, *stats, run);
+    if (!page.ok()) return ReportError(page.status());
+    html = std::move(*page);
+  }
   if (absl::Status st = writer->Commit(); !st.ok()) return ReportError(st);
+  if (with_report) {
+    if (absl::Status st = WriteFileAtomic(report, html); !st.ok()) return ReportError(st);
+  }
   if (!f.quiet) {
     // Steps: transitions taken (a walk of L nodes takes L − 1).
     const double steps = static_cast<double>(tokens) - static_cast<double>(stats->walks);

@@ -14,6 +14,8 @@ struct TrainFlags {
   TrainFlagSet run;
   std::string output;
   std::string format = "auto";
+  ReportOptions report;
+  bool no_report = false;  // default path: <output>.report.html
   bool dump_config = false;
 };
 
@@ -23,6 +25,8 @@ struct WalkCmdFlags {
   std::string device = opt.device.Name();
   bool quiet = false;
   std::string output;
+  ReportOptions report;
+  bool no_report = false;  // default path: <output>.report.html (the map options do not apply)
   bool dump_config = false;
 };
 

@@ -69,6 +69,23 @@ void AddRunFlags(CLI::App* c, int& threads, uint64_t& seed, std::string& device,
   c->add_flag("--quiet", quiet, "Print nothing but errors");
 }
 
+void AddReportFlags(CLI::App* c, ReportOptions& r, bool& no_report, const std::string& where,
+                    bool labels) {
+  c->add_option("--report", r.path,
+                absl::StrCat("Write the self-contained HTML report here (default: ", where, ")"));
+  c->add_flag("--no-report", no_report, "Write no HTML report");
+  c->add_option("--report-points", r.max_points,
+                "Embedding map: nodes drawn at most (a uniform sample beyond, said on the page)");
+  c->add_option("--report-hubs", r.hubs,
+                "Neighbour table: this many highest-degree nodes (0: no table)");
+  c->add_option("--report-neighbors", r.neighbors, "Neighbour table: nearest nodes listed per hub");
+  if (labels) {
+    c->add_option("--report-labels", r.labels,
+                  "Colour the map by label, from this 'node label ...' file (of a node's labels, the one the "
+                  "file names first)");
+  }
+}
+
 absl::StatusOr<Graph> LoadGraph(const GraphFlags& f, bool quiet) {
   EdgeListStats st;
   N2V_ASSIGN_OR_RETURN(Graph g, ReadGraph(f.input, f.read, &st));

@@ -38,6 +38,11 @@ void AddModelFlags(CLI::App* c, TrainFlagSet& f);
 /// --threads, --seed, --device, --quiet.
 void AddRunFlags(CLI::App* c, int& threads, uint64_t& seed, std::string& device, bool& quiet);
 
+/// --report FILE, --no-report and the map's sizes (--report-points, --report-hubs,
+/// --report-neighbors); --report-labels too when `labels`. `where` says the default file.
+void AddReportFlags(CLI::App* c, ReportOptions& r, bool& no_report, const std::string& where,
+                    bool labels);
+
 /// Reads --input (the project's CSR file, or an edge list, plain or gzip), printing one summary
 /// line and any warnings (self-loops, merged duplicates) unless quiet. A graph without nodes or
 /// edges is an error naming the file.

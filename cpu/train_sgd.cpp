@@ -795,6 +795,7 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
     a.epoch = static_cast<uint32_t>(epoch);
     const uint64_t epoch_base = static_cast<uint64_t>(epoch) * a.total_centres;
     std::atomic<uint64_t> done{0};
+    std::atomic<int64_t> pairs_done{0};  // this epoch's, for progress reports
     std::atomic<bool> stop{false};
     double loss = 0;
     int64_t pairs = 0;
@@ -807,16 +808,28 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
         ThreadState t(a);
         const bool reporter = on_progress && omp_get_thread_num() == 0;
         uint64_t next_report = report_step;
+        double reported_loss = 0;  // thread 0's loss and pairs at its previous report
+        int64_t reported_pairs = 0;
 #pragma omp for schedule(dynamic, 1) nowait
         for (int64_t c = 0; c < chunks; ++c) {
           if (stop.load(std::memory_order_relaxed)) continue;
           const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
           const uint64_t count = std::min(per_chunk, num_walks - first);
+          const int64_t pairs_before = t.pairs;
           TrainChunk(a, train, src.Get(first, count, &t.walks), first, count, &t);
+          const int64_t pairs_now =
+              pairs_done.fetch_add(t.pairs - pairs_before, std::memory_order_relaxed) + t.pairs -
+              pairs_before;
           const uint64_t now = done.fetch_add(count * length, std::memory_order_relaxed) +
                                count * length;
           if (reporter && now >= next_report) {
-            on_progress(epoch_base + now, run_total);
+            const double window_loss =
+                t.pairs > reported_pairs
+                    ? (t.loss - reported_loss) / static_cast<double>(t.pairs - reported_pairs)
+                    : NAN;
+            on_progress(epoch_base + now, run_total, s->pairs + pairs_now, window_loss);
+            reported_loss = t.loss;
+            reported_pairs = t.pairs;
             next_report = now + report_step;
           }
           if (cancelled && omp_get_thread_num() == 0 && cancelled()) {
@@ -832,7 +845,7 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
     s->losses.push_back(pairs > 0 ? loss / static_cast<double>(pairs) : 0.0);
     s->pairs += pairs;
     s->next_epoch = epoch + 1;
-    if (on_progress) on_progress(epoch_base + a.total_centres, run_total);
+    if (on_progress) on_progress(epoch_base + a.total_centres, run_total, s->pairs, NAN);
     if (on_epoch && !on_epoch(*s)) break;
   }
   return true;

@@ -9,6 +9,7 @@
 // stop. Parity tests: tests/cuda/sgd_exact_test.cpp (exact launch), sgd_hogwild_test.cpp.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -283,7 +284,8 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
         [&](uint64_t c) {
           if (on_progress) {
             const uint64_t done = std::min((c + 1) * chunk_walks, num_walks) * length;
-            on_progress(epoch_base + done, run_total);
+            // Pairs and loss are counted on the device and read back once per epoch.
+            on_progress(epoch_base + done, run_total, -1, NAN);
           }
           return stop_if_cancelled();
         });

@@ -202,6 +202,46 @@ absl::StatusOr<double> RocAuc(absl::Span<const double> positive,
   return wins / (static_cast<double>(positive.size()) * static_cast<double>(negative.size()));
 }
 
+std::vector<RocPoint> RocCurve(absl::Span<const double> positive,
+                               absl::Span<const double> negative, int max_points) {
+  std::vector<RocPoint> curve;
+  if (positive.empty() || negative.empty()) return curve;
+  std::vector<std::pair<double, bool>> s;
+  s.reserve(positive.size() + negative.size());
+  for (const double x : positive) s.emplace_back(x, true);
+  for (const double x : negative) s.emplace_back(x, false);
+  for (const auto& [x, pos] : s) {
+    if (std::isnan(x)) return curve;
+  }
+  // Highest score first: lowering the threshold past each distinct score admits its group.
+  std::sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const double np = static_cast<double>(positive.size()), nn = static_cast<double>(negative.size());
+  std::vector<RocPoint> full{{0, 0}};
+  int64_t tp = 0, fp = 0;
+  for (size_t i = 0; i < s.size();) {
+    size_t j = i;
+    for (; j < s.size() && s[j].first == s[i].first; ++j) (s[j].second ? tp : fp) += 1;
+    full.push_back({static_cast<double>(fp) / nn, static_cast<double>(tp) / np});
+    i = j;
+  }
+  double length = 0;
+  for (size_t i = 1; i < full.size(); ++i) {
+    length += std::hypot(full[i].fpr - full[i - 1].fpr, full[i].tpr - full[i - 1].tpr);
+  }
+  const double step = length / std::max(max_points - 1, 1);
+  curve.push_back(full.front());
+  double since = 0;
+  for (size_t i = 1; i + 1 < full.size(); ++i) {
+    since += std::hypot(full[i].fpr - full[i - 1].fpr, full[i].tpr - full[i - 1].tpr);
+    if (since >= step && static_cast<int>(curve.size()) < max_points - 1) {
+      curve.push_back(full[i]);
+      since = 0;
+    }
+  }
+  curve.push_back(full.back());
+  return curve;
+}
+
 F1Scores MultiLabelF1(const std::vector<std::vector<int32_t>>& truth,
                       const std::vector<std::vector<int32_t>>& predicted, int32_t num_labels) {
   N2V_CHECK(truth.size() == predicted.size());
@@ -225,11 +265,13 @@ F1Scores MultiLabelF1(const std::vector<std::vector<int32_t>>& truth,
   F1Scores out;
   int64_t TP = 0, FP = 0, FN = 0;
   double sum = 0;
+  out.per_label.resize(num_labels);
   for (int32_t l = 0; l < num_labels; ++l) {
     TP += tp[l];
     FP += fp[l];
     FN += fn[l];
-    sum += f1(tp[l], fp[l], fn[l]);
+    out.per_label[l] = f1(tp[l], fp[l], fn[l]);
+    sum += out.per_label[l];
   }
   out.micro = f1(TP, FP, FN);
   out.macro = num_labels > 0 ? sum / num_labels : 0.0;
@@ -445,6 +487,7 @@ absl::StatusOr<LinkPredictionResult> EvaluateLinkPrediction(const Embeddings& em
   for (const NodePair& p : split.test_edges) pos.push_back(cosine(p));
   for (const NodePair& p : split.test_non_edges) neg.push_back(cosine(p));
   N2V_ASSIGN_OR_RETURN(out.cosine_auc, RocAuc(pos, neg));
+  out.cosine_roc = RocCurve(pos, neg);
 
   // Only the training rows are materialised (liblinear's layout, 16 bytes a value); test pairs
   // are scored on the fly. Operators run in parallel while their rows fit in ~1 GiB together.
@@ -479,9 +522,11 @@ absl::StatusOr<LinkPredictionResult> EvaluateLinkPrediction(const Embeddings& em
       }
       return p;
     };
-    auto auc = RocAuc(score(split.test_edges), score(split.test_non_edges));
+    const std::vector<double> pos_k = score(split.test_edges), neg_k = score(split.test_non_edges);
+    auto auc = RocAuc(pos_k, neg_k);
     if (auc.ok()) {
       out.operator_auc[k] = *auc;
+      out.operator_roc[k] = RocCurve(pos_k, neg_k);
     } else {
       errors[k] = auc.status();
     }
@@ -619,6 +664,8 @@ absl::StatusOr<ClassificationResult> EvaluateNodeClassification(const Embeddings
       const F1Scores f1 = MultiLabelF1(truth, predicted, num_labels);
       out.micro_f1.push_back(f1.micro);
       out.macro_f1.push_back(f1.macro);
+      if (out.label_f1.empty()) out.label_f1.assign(num_labels, 0.0);
+      for (int32_t l = 0; l < num_labels; ++l) out.label_f1[l] += f1.per_label[l] / o.repeats;
       out.absent_labels += static_cast<double>(std::count(seen.begin(), seen.end(), 0));
     }
   }

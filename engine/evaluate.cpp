@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
@@ -114,7 +115,30 @@ absl::StatusOr<EvalResult> Evaluate(const Graph& graph, const std::string& input
                                  res.first_skipped_node, res.first_skipped_line));
     }
     Emit(o, ProgressEvent::Kind::kStage, line);
+    if (o.keep_best) {
+      res.label_names = labels->label_names;
+      res.first_label.assign(graph.num_nodes(), -1);
+      for (size_t i = 0; i < labels->nodes.size(); ++i) {
+        if (!labels->labels[i].empty()) res.first_label[labels->nodes[i]] = labels->labels[i][0];
+      }
+    }
   }
+  // The point a report shows: link, the mean AUC of the five scorers; node, micro-F1.
+  double best_score = -INFINITY;
+  const auto keep = [&](const EvalPoint& pt, Embeddings* emb) {
+    if (!o.keep_best) return;
+    double v = pt.node.micro_mean;
+    if (link) {
+      v = pt.link.cosine_auc;
+      for (EdgeOperator op : kEdgeOperators) v += pt.link.auc(op);
+      v /= 1 + std::size(kEdgeOperators);
+    }
+    if (v > best_score) {
+      best_score = v;
+      res.best_point = static_cast<int32_t>(res.points.size());
+      res.best_embeddings = std::move(*emb);
+    }
+  };
 
   auto score = [&](const Embeddings& emb, EvalPoint& pt) -> absl::Status {
     if (link) {
@@ -133,9 +157,10 @@ absl::StatusOr<EvalResult> Evaluate(const Graph& graph, const std::string& input
 
   if (!o.embeddings.empty()) {
     N2V_ASSIGN_OR_RETURN(const LoadedEmbeddings table, ReadEmbeddings(o.embeddings));
-    N2V_ASSIGN_OR_RETURN(const Embeddings emb, AlignTable(table, *train_graph, o.embeddings, o));
+    N2V_ASSIGN_OR_RETURN(Embeddings emb, AlignTable(table, *train_graph, o.embeddings, o));
     EvalPoint pt;
     N2V_RETURN_IF_ERROR(score(emb, pt));
+    keep(pt, &emb);
     res.points.push_back(pt);
     return res;
   }
@@ -155,6 +180,7 @@ absl::StatusOr<EvalResult> Evaluate(const Graph& graph, const std::string& input
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!trained.losses.empty()) pt.final_loss = trained.losses.back();
       N2V_RETURN_IF_ERROR(score(trained.embeddings, pt));
+      keep(pt, &trained.embeddings);
       res.points.push_back(pt);
       if (o.p.size() * o.q.size() > 1) {
         Emit(o, ProgressEvent::Kind::kStage,

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <future>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "n2v/atomic_file.hpp"
@@ -196,6 +197,7 @@ absl::Status WriteMovieLensOutputs(const MovieLensResult& r, const MovieLensOpti
   N2V_RETURN_IF_ERROR(WriteFileAtomic(out("similar.txt"), FormatSimilarMovies(r)));
   ReportData report;
   report.title = "n2v movielens";
+  report.queries_title = "Similar movies";
   report.device = r.device.description;
   report.config = {{"data", f.data},
                    {"p", absl::StrCat(f.p)},
@@ -229,6 +231,23 @@ absl::Status WriteMovieLensOutputs(const MovieLensResult& r, const MovieLensOpti
     q.query = r.titles[r.query_nodes[i]];
     for (const Neighbor& nb : r.similar[i]) q.neighbors.emplace_back(r.titles[nb.node], nb.score);
     report.queries.push_back(std::move(q));
+  }
+  // The map, coloured by each movie's first listed genre, named by title.
+  N2V_RETURN_IF_ERROR(AddEmbeddingMap(r.graph, r.embeddings, r.titles, f.report, f.seed, r.device,
+                                      r.threads, &report));
+  {
+    std::vector<std::string> genre_names;
+    absl::flat_hash_map<std::string, int32_t> genre_id;
+    std::vector<int32_t> first_genre(g.num_nodes, -1);
+    for (int32_t v = 0; v < g.num_nodes; ++v) {
+      const std::string genre = r.genres[v].substr(0, r.genres[v].find('|'));
+      if (genre.empty() || genre == "(no genres listed)") continue;
+      auto [it, added] = genre_id.try_emplace(genre, static_cast<int32_t>(genre_names.size()));
+      if (added) genre_names.push_back(genre);
+      first_genre[v] = it->second;
+    }
+    ColourByCategory(&report.map, first_genre, genre_names, "genre");
+    report.map_note = "Colours: each movie's first listed genre in movies.csv.";
   }
   N2V_RETURN_IF_ERROR(WriteReport(dir, report));
   const double exports = clock.ms();

@@ -103,6 +103,14 @@ absl::Status ValidateEvalOptions(const EvalOptions& o) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateReportOptions(const ReportOptions& o) {
+  if (o.max_points < 1) return Bad("--report-points", "at least 1");
+  if (o.hubs < 0) return Bad("--report-hubs", "0 or more");
+  if (o.neighbors < 1 || o.neighbors >= core::kMaxTopK) {
+    return Bad("--report-neighbors", absl::StrCat("1 to ", core::kMaxTopK - 1));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ValidateWalkConfig(const WalkConfig& w) {
   if (!Positive(w.p)) return Bad("--p", "a positive number");
@@ -153,7 +161,7 @@ absl::Status ValidateMovieLensOptions(const MovieLensOptions& f) {
   if (!std::isfinite(f.min_rating)) return Bad("--min-rating", "a number");
   if (!std::isfinite(f.min_weight)) return Bad("--min-weight", "a number");
   if (f.threads < 0) return Bad("--threads", "0 (all cores) or more");
-  return absl::OkStatus();
+  return ValidateReportOptions(f.report);
 }
 
 }  // namespace n2v

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "n2v/n2v.hpp"
+#include "n2v/core/word2vec.hpp"
 #include "n2v/status.hpp"
 #include "n2v/stopwatch.hpp"
 #include "n2v/word2vec.hpp"
@@ -121,9 +122,21 @@ absl::Status TrainAdamRegime(const Graph& graph, const AliasTables& alias, const
   ao.adam.lr = static_cast<float>(m.EffectiveLr());
   ao.l2 = static_cast<float>(m.l2);
   ao.seed = o.seed;
+  // The trace: one point per epoch (the examples are counted once they exist, after the run).
+  Stopwatch clock;
+  const ProgressCallback record = [&](const ProgressEvent& e) {
+    if (e.kind == ProgressEvent::Kind::kEpoch) {
+      res->trace.push_back(TracePoint{0, -1, clock.ms() / 1000, m.EffectiveLr(), e.loss, true});
+    }
+    if (o.on_progress) o.on_progress(e);
+  };
   N2V_ASSIGN_OR_RETURN(SeedModelResult run,
                        TrainSeedModel(graph, alias, wo, ExampleOptions{m.window, m.negatives, o.seed},
-                                      ao, res->device, threads, o.on_progress, o.cancelled));
+                                      ao, res->device, threads, record, o.cancelled));
+  for (size_t e = 0; e < res->trace.size(); ++e) {
+    res->trace[e].centres = static_cast<uint64_t>(run.examples) * (e + 1);
+    res->trace[e].pairs = run.examples * static_cast<int64_t>(e + 1);
+  }
   res->walks_ms = run.walks_ms + run.examples_ms;
   res->training_ms = run.training_ms;
   res->pairs = run.examples;
@@ -168,20 +181,30 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
   }
   absl::Status checkpoint_status;
   Stopwatch clock;
-  auto on_progress = [&](uint64_t done, uint64_t total) {
+  const uint64_t run_centres = static_cast<uint64_t>(so.epochs) * num_walks * o.walk.length;
+  auto lr_at = [&](uint64_t done) {
+    return static_cast<double>(core::SgdLearningRate(so.lr, so.min_lr_fraction, done, run_centres));
+  };
+  auto on_progress = [&](uint64_t done, uint64_t total, int64_t pairs, double loss) {
+    const double seconds = clock.ms() / 1000;
+    res->trace.push_back(TracePoint{done, pairs, seconds, lr_at(done), loss, false});
     Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kProgress,
                           .epochs = so.epochs,
                           .done = done,
                           .total = total,
-                          .seconds = clock.ms() / 1000});
+                          .seconds = seconds});
   };
   auto on_epoch = [&](const SgdState& s) {
     const int32_t epoch = s.next_epoch;  // epochs finished
+    const double seconds = clock.ms() / 1000;
+    const uint64_t done = static_cast<uint64_t>(epoch) * num_walks * o.walk.length;
+    const double loss = s.losses.empty() ? NAN : s.losses.back();
+    res->trace.push_back(TracePoint{done, s.pairs, seconds, lr_at(done), loss, true});
     Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kEpoch,
                           .epoch = epoch,
                           .epochs = so.epochs,
-                          .loss = s.losses.empty() ? NAN : s.losses.back(),
-                          .seconds = clock.ms() / 1000});
+                          .loss = loss,
+                          .seconds = seconds});
     if (ckpt.every > 0 && (epoch % ckpt.every == 0 || epoch == so.epochs)) {
       const std::string path =
           (fs::path(ckpt.dir) / absl::StrCat("epoch-", epoch, ".ckpt")).string();

@@ -1,6 +1,8 @@
 // n2v::SampleWalks (n2v.hpp): walks streamed to a sink in chunks. The CPU samples each chunk with
 // every thread; the GPU (cuda::StreamWalks) uploads the graph once and downloads large chunks
 // through pinned, double-buffered memory while it samples the next. Both give the same walks.
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -65,6 +67,35 @@ absl::StatusOr<WalkRunStats> SampleWalks(const Graph& graph, const WalkRunOption
                                   .seconds = seconds});
     }
   };
+  // Visit and length counts (collect_stats): per-thread tables over each chunk, summed at the end.
+  const uint32_t len = o.walk.length;
+  std::vector<std::vector<uint64_t>> visits(o.collect_stats ? threads : 0);
+  std::vector<std::vector<uint64_t>> lengths(o.collect_stats ? threads : 0);
+  const auto count_chunk = [&](uint64_t count, const int32_t* walks) {
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num();
+      std::vector<uint64_t>& v = visits[t];
+      std::vector<uint64_t>& l = lengths[t];
+      if (v.empty()) v.assign(g.num_nodes, 0), l.assign(len + 1, 0);
+#pragma omp for schedule(static)
+      for (int64_t w = 0; w < static_cast<int64_t>(count); ++w) {
+        const int32_t* walk = walks + static_cast<uint64_t>(w) * len;
+        uint32_t i = 0;
+        for (; i < len && walk[i] >= 0; ++i) ++v[walk[i]];
+        ++l[i];
+      }
+    }
+  };
+  const auto sum_counts = [&] {
+    if (!o.collect_stats) return;
+    stats.visits.assign(g.num_nodes, 0);
+    stats.length_counts.assign(len + 1, 0);
+    for (int t = 0; t < threads; ++t) {
+      for (size_t i = 0; i < visits[t].size(); ++i) stats.visits[i] += visits[t][i];
+      for (size_t i = 0; i < lengths[t].size(); ++i) stats.length_counts[i] += lengths[t][i];
+    }
+  };
   const auto start = std::chrono::steady_clock::now();
   if (stats.device.cuda) {
 #if defined(N2V_WITH_CUDA)
@@ -74,6 +105,7 @@ absl::StatusOr<WalkRunStats> SampleWalks(const Graph& graph, const WalkRunOption
         g, alias.view(), params, 0, num_walks, o.chunk_walks, stats.device.index,
         [&](uint64_t first, uint64_t count, const int32_t* walks) -> absl::Status {
           const auto t = std::chrono::steady_clock::now();
+          if (o.collect_stats) count_chunk(count, walks);
           absl::Status st = sink(first, count, walks);
           sink_ms += MsSince(t);
           report(count, MsSince(start) / 1000);
@@ -81,6 +113,7 @@ absl::StatusOr<WalkRunStats> SampleWalks(const Graph& graph, const WalkRunOption
         },
         o.cancelled));
     stats.sample_ms = MsSince(start) - sink_ms;
+    sum_counts();
     return stats;
 #endif
   }
@@ -92,9 +125,11 @@ absl::StatusOr<WalkRunStats> SampleWalks(const Graph& graph, const WalkRunOption
     const auto t = std::chrono::steady_clock::now();
     cpu::SampleWalks(g, alias.view(), params, first, count, buf.data(), threads);
     stats.sample_ms += MsSince(t);
+    if (o.collect_stats) count_chunk(count, buf.data());
     N2V_RETURN_IF_ERROR(sink(first, count, buf.data()));
     report(count, MsSince(start) / 1000);
   }
+  sum_counts();
   return stats;
 }
 

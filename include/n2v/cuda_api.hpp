@@ -159,7 +159,8 @@ uint64_t TrainSgdOnGraphDeviceBytes(int32_t num_nodes, int64_t num_edge_slots, u
 ///   (CheckSgdResumable: FailedPrecondition when the run differs).
 /// - Each epoch streams chunks of walks (global walk ids, ~2^22 positions each) sampled on one
 ///   stream while the previous chunk trains on another; no walk reaches host memory. After each
-///   chunk: on_progress(centres done in the run, total) and cancelled(); at most two chunks are in
+///   chunk: on_progress(centres done in the run, total, −1, NaN: pairs and loss are read back
+///   per epoch only) and cancelled(); at most two chunks are in
 ///   flight, so a cancel returns CancelledError within about a second (sooner in exact mode,
 ///   whose chunks are smaller). A cancelled call leaves `state` as it was after the last epoch
 ///   it handed to on_epoch (or untouched): never a partly trained epoch.

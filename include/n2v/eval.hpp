@@ -26,6 +26,19 @@ namespace n2v {
 /// empty or a score is NaN.
 absl::StatusOr<double> RocAuc(absl::Span<const double> positive, absl::Span<const double> negative);
 
+/// One point of a ROC curve: the false- and true-positive rates at one score threshold.
+struct RocPoint {
+  double fpr = 0;
+  double tpr = 0;
+};
+
+/// The ROC curve of positive against negative scores, from (0, 0) to (1, 1), one point per
+/// distinct score (ties move diagonally), thinned to at most `max_points` points (>= 2) by
+/// keeping every point whose distance along the curve from the last kept one is at least 1 / max
+/// of the curve's length, and the ends. Empty when either side is empty or a score is NaN.
+std::vector<RocPoint> RocCurve(absl::Span<const double> positive,
+                               absl::Span<const double> negative, int max_points = 200);
+
 // --- link prediction ----------------------------------------------------------------------------
 
 struct NodePair {
@@ -81,6 +94,8 @@ struct LogRegOptions {
 struct LinkPredictionResult {
   double cosine_auc = 0;  // cosine similarity of the two embeddings as the score, no training
   double operator_auc[4] = {0, 0, 0, 0};  // by EdgeOperator: logistic regression on the feature
+  std::vector<RocPoint> cosine_roc;          // the ROC curves behind those AUCs (RocCurve)
+  std::vector<RocPoint> operator_roc[4];
   double auc(EdgeOperator op) const { return operator_auc[static_cast<int>(op)]; }
   int64_t train_pairs = 0;  // edges + non-edges the classifiers saw
   int64_t test_pairs = 0;   // edges + non-edges scored
@@ -119,6 +134,8 @@ absl::StatusOr<ClassificationSplit> SplitForClassification(int32_t n, double tra
 struct F1Scores {
   double micro = 0;
   double macro = 0;
+  std::vector<double> per_label;  // [num_labels] each label's F1 (0 when it has no true and no
+                                  // predicted sample)
 };
 
 /// Micro- and macro-F1 of predicted against true label sets (label ids in [0, num_labels)),
@@ -137,6 +154,7 @@ struct ClassificationResult {
   std::vector<double> macro_f1;
   double micro_mean = 0, micro_std = 0;  // std: sample standard deviation (0 for one repeat)
   double macro_mean = 0, macro_std = 0;
+  std::vector<double> label_f1;  // [num_labels] mean over repeats of each label's F1
   int32_t train_nodes = 0;
   int32_t test_nodes = 0;
   double absent_labels = 0;  // mean over repeats of labels with no true and no predicted test node

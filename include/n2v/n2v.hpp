@@ -53,6 +53,17 @@ absl::Status CheckGraphHasEdges(const Graph& g, std::string_view input);
 
 // --- training -----------------------------------------------------------------------------------
 
+/// One point of a run's training trace: where it was, how long it had taken, the learning rate
+/// there and, when measured, the loss.
+struct TracePoint {
+  uint64_t centres = 0;  // walk positions trained so far in the run (sgd); examples (adam)
+  int64_t pairs = -1;    // pairs (sgd) or examples (adam) trained so far; −1: not counted there
+  double seconds = 0;    // since training began (the walks' counting pass included)
+  double lr = 0;         // the learning rate at this point
+  double loss = NAN;     // mean loss of a recent window (sgd, CPU) or of the epoch; NaN: none
+  bool epoch_end = false;
+};
+
 struct TrainResult {
   Embeddings embeddings;       // [num_nodes x dim], row i = node i (Graph::names[i])
   std::vector<double> losses;  // per epoch (all of them after a resume)
@@ -62,6 +73,7 @@ struct TrainResult {
   double walks_ms = 0;         // walks materialised apart from training (adam); 0 when streamed
   double training_ms = 0;
   DeviceUsed device;
+  std::vector<TracePoint> trace;  // progress reports and epoch ends, in order (report.hpp draws it)
 };
 
 /// node2vec embeddings of every node of `g`: (p, q) walks and skip-gram, on the device
@@ -108,6 +120,11 @@ struct WalkRunStats {
   uint64_t walks = 0;
   double sample_ms = 0;  // time inside the sampler (the device's, with its downloads, on a GPU)
   DeviceUsed device;
+  // With WalkRunOptions::collect_stats: how often each node occurs in the walks, and how many
+  // walks have each length (index = nodes in the walk, 1..length; shorter ones ended early at a
+  // node without out-edges).
+  std::vector<uint64_t> visits;
+  std::vector<uint64_t> length_counts;
 };
 
 /// Walks per chunk SampleWalks hands a CPU sink when WalkRunOptions::chunk_walks is 0: about 2^20
@@ -150,6 +167,13 @@ struct EvalResult {
   std::string first_skipped_node;
   int64_t first_skipped_line = 0;
   DeviceUsed device;
+  // With EvalOptions::keep_best: the embeddings of the point scoring best (link: mean AUC of the
+  // five scorers; node: micro-F1), its index in `points`, and (node) the label names and, per
+  // node, of its labels the one the file names first (−1: unlabelled).
+  int32_t best_point = -1;
+  Embeddings best_embeddings;
+  std::vector<std::string> label_names;
+  std::vector<int32_t> first_label;
 };
 
 /// Embedding quality on `g` (its file named `input` in messages): for link prediction the

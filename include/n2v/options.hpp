@@ -96,6 +96,22 @@ struct ProgressEvent {
 };
 using ProgressCallback = std::function<void(const ProgressEvent&)>;
 
+/// The HTML report of a run (n2v/report.hpp): where it goes and how much it shows. The embedding
+/// map draws at most max_points nodes (a uniform sample, seeded, beyond that, and the page says
+/// so); the neighbour table lists the `neighbors` nearest nodes of the `hubs` highest-degree ones.
+struct ReportOptions {
+  std::string path;  // the HTML file ("" : the command's default, beside its output)
+  bool enabled = true;
+  int32_t max_points = 100000;
+  int32_t hubs = 6;
+  int32_t neighbors = 5;
+  std::string labels;  // train: colour the map by label (of a node's labels, the one the file
+                       // names first)
+};
+
+/// Why `o` cannot make a report (InvalidArgumentError naming the flag), or OK.
+absl::Status ValidateReportOptions(const ReportOptions& o);
+
 /// Everything Train needs besides the graph.
 struct TrainOptions {
   WalkConfig walk;
@@ -115,6 +131,7 @@ struct WalkRunOptions {
   int threads = 0;
   uint64_t seed = core::kDefaultSeed;
   uint64_t chunk_walks = 0;  // walks per chunk handed to the sink (0: ~1M walk positions)
+  bool collect_stats = false;  // count visits per node and walk lengths (WalkRunStats; reports)
   ProgressCallback on_progress;
   CancelCallback cancelled;
 };
@@ -142,6 +159,7 @@ struct MovieLensOptions {
   Device device = Device::Auto();
   int threads = 0;
   uint64_t seed = core::kDefaultSeed;
+  ReportOptions report;  // report.html's map and neighbour table (its path is always report.html)
   ProgressCallback on_progress;
   CancelCallback cancelled;
 };
@@ -167,6 +185,7 @@ struct EvalOptions {
   double c = 1.0;                 // inverse L2 strength of the logistic regressions
   std::string embeddings;         // evaluate this file (word2vec text/binary, .npy) instead
   std::string residual_out;       // link: also write the residual graph here (edge list)
+  bool keep_best = false;         // keep the best point's embeddings in the result (reports)
 };
 
 /// Number of threads `threads` means: itself if > 0, else the hardware's.

@@ -192,6 +192,33 @@ expect_exit "resume with other settings is refused" 2 "$N2V" train -i "$TMP/g.ed
 expect_grep "refusal names the setting" "$TMP/err" "dimensions"
 expect_exit "resume from a missing checkpoint" 2 "$N2V" train "${CK[@]}" -o "$TMP/x.w2v" --resume "$TMP/nock"
 
+# --- reports: beside the output by default, --report FILE, --no-report; a bad path writes nothing ---
+expect_exit "train writes a report beside the output" 0 "$N2V" train -i "$TMP/g.edges" -o "$TMP/rep.w2v" "${SMALL[@]}" --quiet
+expect_grep "the train report maps every node" "$TMP/rep.w2v.report.html" 'id="embedding-map" data-expected="60"'
+expect_grep "the train report has the loss trace" "$TMP/rep.w2v.report.html" 'id="trace-loss-time"'
+expect_grep "run.json times the report" "$TMP/rep.w2v.run.json" '"report":[0-9.]+'
+expect_exit "train --report FILE and labels" 0 "$N2V" train -i "$TMP/g.edges" -o "$TMP/rep2.w2v" "${SMALL[@]}" --quiet --report "$TMP/mine.html" --report-labels "$TMP/labels.txt" --report-points 25
+expect_grep "--report-labels colours by label" "$TMP/mine.html" 'coloured by label'
+expect_grep "--report-points samples the map" "$TMP/mine.html" '25 of the 60 nodes are drawn'
+[ ! -e "$TMP/rep2.w2v.report.html" ] && ok "--report replaces the default file" || bad "--report replaces the default file"
+expect_exit "train --no-report" 0 "$N2V" train -i "$TMP/g.edges" -o "$TMP/norep.w2v" "${SMALL[@]}" --quiet --no-report
+[ -s "$TMP/norep.w2v" ] && [ ! -e "$TMP/norep.w2v.report.html" ] && ok "--no-report writes no report" || bad "--no-report writes no report"
+expect_exit "report in a missing directory" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/badr1.w2v" "${SMALL[@]}" --report "$TMP/nodir/r.html"
+expect_grep "the report error names the file and what was expected" "$TMP/err" "--report $TMP/nodir/r.html: expected a file in an existing directory"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "the report error is one line" || bad "the report error is one line" "$(cat "$TMP/err")"
+expect_exit "report path is a directory" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/badr2.w2v" "${SMALL[@]}" --report "$TMP"
+expect_exit "report labels file missing" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/badr3.w2v" "${SMALL[@]}" --report-labels "$TMP/nolabels.txt"
+expect_grep "the labels error names the file" "$TMP/err" "nolabels.txt"
+expect_exit "walk report in a missing directory" 2 "$N2V" walk -i "$TMP/g.edges" -o "$TMP/badr4.txt" --report "$TMP/nodir/w.html"
+expect_exit "eval report in a missing directory" 2 "$N2V" eval -i "$TMP/g.edges" "${SMALL[@]}" --json "$TMP/badr5.json" --report "$TMP/nodir/e.html"
+ls "$TMP"/badr* >/dev/null 2>&1 && bad "a bad report path writes nothing" "$(ls "$TMP"/badr*)" || ok "a bad report path writes nothing"
+expect_exit "walk writes a report" 0 "$N2V" walk -i "$TMP/g.edges" -o "$TMP/rw.txt" --walk-length 5 --num-walks 2 --quiet
+expect_grep "the walk report counts the walks" "$TMP/rw.txt.report.html" '0 of 120 walks \(0.00%\) ended early'
+expect_exit "eval writes a report beside --json" 0 "$N2V" eval -i "$TMP/g.edges" "${SMALL[@]}" --p 1,2 --q 1 --json "$TMP/re.json" --quiet
+[ "$(grep -o 'class="heat-cell"' "$TMP/re.json.report.html" | wc -l)" -eq 10 ] && ok "the eval report has 5 metrics x 2 x 1 cells" || bad "the eval report has 5 metrics x 2 x 1 cells"
+expect_exit "eval without --json writes no report" 0 "$N2V" eval -i "$TMP/g.edges" "${SMALL[@]}" --quiet
+no_tmp_files "reports leave no temporary files" "$TMP"
+
 # --- more bad inputs: every command fails in one line naming the file and leaves no output ---
 printf 'a b 1\nb c nan\n' >"$TMP/nan.edges"
 expect_exit "walk on a NaN weight" 2 "$N2V" walk -i "$TMP/nan.edges" --weighted -o "$TMP/badw.txt"

@@ -101,6 +101,48 @@ TEST(RocAuc, EmptySideOrNanIsAnError) {
   EXPECT_FALSE(RocAuc({1.0, std::nan("")}, {0.0}).ok());
 }
 
+// The ROC curve runs from (0, 0) to (1, 1), never falls, and the area under it is RocAuc's.
+TEST(RocCurve, EndsAtTheCornersAndItsAreaIsTheAuc) {
+  std::vector<double> pos, neg;
+  for (int i = 0; i < 3000; ++i) pos.push_back(std::sin(i * 1.3) + 0.6), neg.push_back(std::cos(i * 0.7));
+  pos.push_back(0.25), neg.push_back(0.25);  // a tie moves diagonally
+  for (int max_points : {2, 20, 200, 100000}) {
+    const std::vector<RocPoint> c = RocCurve(pos, neg, max_points);
+    ASSERT_GE(c.size(), 2u);
+    EXPECT_LE(c.size(), static_cast<size_t>(max_points));
+    EXPECT_EQ(c.front().fpr, 0);
+    EXPECT_EQ(c.front().tpr, 0);
+    EXPECT_EQ(c.back().fpr, 1);
+    EXPECT_EQ(c.back().tpr, 1);
+    double area = 0;
+    for (size_t i = 1; i < c.size(); ++i) {
+      EXPECT_GE(c[i].fpr, c[i - 1].fpr);
+      EXPECT_GE(c[i].tpr, c[i - 1].tpr);
+      area += (c[i].fpr - c[i - 1].fpr) * (c[i].tpr + c[i - 1].tpr) / 2;
+    }
+    if (max_points >= 100000) {
+      // Every distinct score kept: the trapezoids are exactly the Mann-Whitney statistic.
+      EXPECT_NEAR(area, *RocAuc(pos, neg), 1e-12);
+    } else if (max_points >= 200) {
+      EXPECT_NEAR(area, *RocAuc(pos, neg), 5e-3);
+    }
+  }
+  EXPECT_TRUE(RocCurve({}, neg).empty());
+  EXPECT_TRUE(RocCurve(pos, {NAN}).empty());
+}
+
+// Per-label F1 is what micro/macro summarise: the macro is their mean.
+TEST(MultiLabelF1, PerLabelScoresAverageToTheMacro) {
+  const std::vector<std::vector<int32_t>> truth = {{0}, {1}, {0, 2}, {2}}, pred = {{0}, {0}, {0, 1}, {2}};
+  const F1Scores f = MultiLabelF1(truth, pred, 4);
+  ASSERT_EQ(f.per_label.size(), 4u);
+  EXPECT_NEAR(f.per_label[0], 2.0 * 2 / (2 * 2 + 1 + 0), 1e-12);  // tp 2, fp 1
+  EXPECT_EQ(f.per_label[1], 0.0);                                 // tp 0, fp 1, fn 1
+  EXPECT_NEAR(f.per_label[2], 2.0 * 1 / (2 * 1 + 0 + 1), 1e-12);  // tp 1, fn 1
+  EXPECT_EQ(f.per_label[3], 0.0);                                 // absent
+  EXPECT_NEAR(f.macro, (f.per_label[0] + f.per_label[2]) / 4, 1e-12);
+}
+
 // --- the split ----------------------------------------------------------------------------------
 
 struct SplitCase {

@@ -3,6 +3,9 @@
 // sample into <build>/report_sample/ for tests/report/render_report.sh (headless Chromium).
 #include "n2v/report.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "n2v/synth.hpp"
 
 namespace n2v {
 namespace {
@@ -64,7 +69,10 @@ void ExpectNoNetwork(std::string doc) {
   const std::string ns = "xmlns=\"http://www.w3.org/2000/svg\"";
   for (size_t at; (at = doc.find(ns)) != std::string::npos;) doc.erase(at, ns.size());
   EXPECT_EQ(doc.find("http"), std::string::npos);
-  EXPECT_EQ(doc.find("<script"), std::string::npos);
+  EXPECT_EQ(doc.find("<script src"), std::string::npos);
+  EXPECT_EQ(doc.find("fetch("), std::string::npos);
+  EXPECT_EQ(doc.find("XMLHttpRequest"), std::string::npos);
+  EXPECT_EQ(doc.find("import("), std::string::npos);
   EXPECT_EQ(doc.find("<link"), std::string::npos);
   EXPECT_EQ(doc.find("@import"), std::string::npos);
   EXPECT_EQ(doc.find("url("), std::string::npos);
@@ -247,6 +255,227 @@ TEST(Report, WriteReportWritesBothFiles) {
   fs::remove_all(dir);
   // A directory that cannot be created is an error, not a crash.
   EXPECT_FALSE(WriteReport("/proc/self/n2v_no_such_dir/x", Sample()).ok());
+}
+
+// --- the embedding map, the command pages ---
+
+// Rows a·u + b·v + noise in 8 dimensions, var(a) = 9, var(b) = 1: PCA finds u then v.
+Embeddings TwoDirections(int rows, std::vector<double>* a_out) {
+  Embeddings e;
+  e.rows = rows;
+  e.dim = 8;
+  e.data.resize(static_cast<size_t>(rows) * 8);
+  const double u[8] = {0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0};
+  const double v[8] = {0, 0, 0, 0, 0.5, -0.5, 0.5, -0.5};
+  for (int r = 0; r < rows; ++r) {
+    const double a = 3 * std::sin(r * 0.77) * std::sqrt(2.0), b = std::cos(r * 1.91) * std::sqrt(2.0);
+    if (a_out) a_out->push_back(a);
+    for (int j = 0; j < 8; ++j) {
+      e.data[static_cast<size_t>(r) * 8 + j] =
+          static_cast<float>(5 + a * u[j] + b * v[j] + 0.01 * std::sin(r * 0.1 + j));
+    }
+  }
+  return e;
+}
+
+TEST(EmbeddingMap, PcaFindsTheTwoDirectionsInOrder) {
+  std::vector<double> a;
+  const Embeddings e = TwoDirections(2000, &a);
+  auto m = ProjectEmbeddings(e, 100000, 1, 2);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->shown.size(), 2000u);
+  EXPECT_EQ(m->rows, 2000);
+  EXPECT_NEAR(m->variance[0], 0.9, 0.02);
+  EXPECT_NEAR(m->variance[1], 0.1, 0.02);
+  // x is a (centred), up to its sign: correlation 1.
+  double sxa = 0, sxx = 0, saa = 0, mx = 0, ma = 0;
+  for (size_t i = 0; i < a.size(); ++i) mx += m->x[i] / a.size(), ma += a[i] / a.size();
+  for (size_t i = 0; i < a.size(); ++i) {
+    sxa += (m->x[i] - mx) * (a[i] - ma), sxx += (m->x[i] - mx) * (m->x[i] - mx), saa += (a[i] - ma) * (a[i] - ma);
+  }
+  EXPECT_GT(std::abs(sxa) / std::sqrt(sxx * saa), 0.999);
+  EXPECT_FALSE(ProjectEmbeddings(Embeddings{}, 10, 1).ok());
+  EXPECT_FALSE(ProjectEmbeddings(e, 0, 1).ok());
+}
+
+TEST(EmbeddingMap, SamplesBeyondMaxPointsUniformlyAndReproducibly) {
+  const Embeddings e = TwoDirections(5000, nullptr);
+  auto m = ProjectEmbeddings(e, 300, 7, 2);
+  auto again = ProjectEmbeddings(e, 300, 7, 1);
+  auto other = ProjectEmbeddings(e, 300, 8, 2);
+  ASSERT_TRUE(m.ok() && again.ok() && other.ok());
+  ASSERT_EQ(m->shown.size(), 300u);
+  EXPECT_EQ(m->rows, 5000);
+  EXPECT_TRUE(std::is_sorted(m->shown.begin(), m->shown.end()));
+  EXPECT_EQ(std::adjacent_find(m->shown.begin(), m->shown.end()), m->shown.end()) << "distinct rows";
+  EXPECT_EQ(m->shown, again->shown) << "the same seed, any thread count: the same sample";
+  EXPECT_NE(m->shown, other->shown);
+  // Uniform: each fifth of the rows holds about a fifth of the sample.
+  int low = 0;
+  for (int32_t r : m->shown) low += r < 1000;
+  EXPECT_GT(low, 30);
+  EXPECT_LT(low, 90);
+  // The page says it sampled, and draws exactly the sample.
+  ReportData d;
+  d.map = *m;
+  std::vector<std::string> names(5000);
+  for (int i = 0; i < 5000; ++i) names[i] = "n" + std::to_string(i);
+  Graph g;
+  g.offsets.assign(5001, 0);
+  g.names = names;
+  ColourByDegree(&d.map, g.view(), g.names);
+  const std::string html = RenderReportHtml(d);
+  EXPECT_NE(html.find("id=\"map-sampled\""), std::string::npos);
+  EXPECT_NE(html.find("data-expected=\"300\""), std::string::npos);
+  EXPECT_NE(html.find("300 of the 5000 nodes are drawn"), std::string::npos);
+  ExpectNoNetwork(html);
+}
+
+TEST(EmbeddingMap, CategoriesByFrequencyAndNamesCannotCloseTheScript) {
+  const Embeddings e = TwoDirections(40, nullptr);
+  auto m = ProjectEmbeddings(e, 100, 1);
+  ASSERT_TRUE(m.ok());
+  Graph g;
+  g.offsets.assign(41, 0);
+  for (int i = 0; i < 40; ++i) g.names.push_back(i == 3 ? "</script><b>x</b>" : "v" + std::to_string(i));
+  ColourByDegree(&*m, g.view(), g.names);
+  std::vector<int32_t> cat(40, -1);
+  for (int i = 0; i < 30; ++i) cat[i] = i < 20 ? 1 : 0;  // "b" 20 nodes, "a" 10, 10 without
+  ColourByCategory(&*m, cat, {"a", "b", "unused"}, "label");
+  ASSERT_EQ(m->categories, (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(m->category[0], 0);
+  EXPECT_EQ(m->category[25], 1);
+  EXPECT_EQ(m->category[35], -1);
+  ReportData d;
+  d.map = *m;
+  const std::string html = RenderReportHtml(d);
+  EXPECT_EQ(html.find("</script><b>"), std::string::npos);
+  EXPECT_NE(html.find("<\\/script><b>x<\\/b>"), std::string::npos);
+  EXPECT_NE(html.find("b (20)"), std::string::npos);
+  EXPECT_NE(html.find("none (10)"), std::string::npos);
+}
+
+TEST(Report, HeatMapHasACellPerGridPointAndMetric) {
+  ReportData d;
+  for (const char* metric : {"cosine AUC", "hadamard AUC"}) {
+    ReportData::Heatmap h;
+    h.metric = metric;
+    h.p = {0.25, 1, 4};
+    h.q = {0.5, 2};
+    h.value = {0.7, 0.71, 0.72, 0.8, NAN, 0.65};
+    d.heatmaps.push_back(h);
+  }
+  const std::string html = RenderReportHtml(d);
+  size_t cells = 0;
+  for (size_t at = 0; (at = html.find("class=\"heat-cell\"", at)) != std::string::npos; ++at) ++cells;
+  EXPECT_EQ(cells, 2u * 3 * 2);
+  EXPECT_NE(html.find("data-p=\"1\" data-q=\"2\" data-value=\"0.8\""), std::string::npos);
+  EXPECT_NE(html.find("data-p=\"4\" data-q=\"0.5\" data-value=\"\""), std::string::npos)
+      << "a point without a value is an empty cell";
+  EXPECT_EQ(html.find("nan"), std::string::npos);
+  EXPECT_EQ(html.find("id=\"loss\""), std::string::npos) << "an eval page has no loss card";
+}
+
+TEST(Report, CheckReportPathNamesTheFileAndWhatIsExpected) {
+  EXPECT_TRUE(CheckReportPath("report.html", "--report").ok());
+  const absl::Status missing = CheckReportPath("/nonexistent-dir/r.html", "--report");
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(missing.message().find("--report /nonexistent-dir/r.html: expected a file in an existing directory"),
+            std::string::npos) << missing;
+  const absl::Status dir = CheckReportPath(fs::temp_directory_path().string(), "--report");
+  EXPECT_NE(dir.message().find("got a directory"), std::string::npos) << dir;
+  EXPECT_FALSE(CheckReportPath("/proc/self/r.html", "--report").ok()) << "not writable";
+}
+
+Graph SmallGraph() {
+  SynthGraphOptions o;
+  o.model = SynthModel::kPlod;
+  o.nodes = 300;
+  o.edges = 1500;
+  o.directed = true;
+  o.seed = 5;
+  auto g = SynthGraph(o);
+  EXPECT_TRUE(g.ok()) << g.status();
+  return std::move(*g);
+}
+
+TEST(CommandReports, TrainPageHasTheMapTraceAndHubs) {
+  const Graph g = SmallGraph();
+  TrainOptions o;
+  o.walk.length = 10;
+  o.walk.num_walks = 2;
+  o.model.dim = 8;
+  o.model.epochs = 2;
+  o.threads = 2;
+  o.device = Device::Cpu();
+  auto r = Train(g, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_GE(r->trace.size(), 2u);
+  EXPECT_TRUE(r->trace.back().epoch_end);
+  EXPECT_EQ(r->trace.back().pairs, r->pairs);
+  EXPECT_EQ(r->trace.back().loss, r->losses.back());
+  for (size_t i = 1; i < r->trace.size(); ++i) {
+    EXPECT_GE(r->trace[i].centres, r->trace[i - 1].centres);
+    EXPECT_LE(r->trace[i].lr, r->trace[i - 1].lr) << "the learning rate only decays";
+  }
+  ReportOptions ro;
+  ro.hubs = 3;
+  ro.neighbors = 4;
+  auto html = RenderTrainReport(g, o, *r, ro, ReportRun{"train", "g.edges", {}, {{"load", 1.0}}});
+  ASSERT_TRUE(html.ok()) << html.status();
+  EXPECT_NE(html->find("data-expected=\"300\""), std::string::npos);
+  EXPECT_NE(html->find("id=\"trace-loss-pairs\""), std::string::npos);
+  EXPECT_NE(html->find("id=\"trace-loss-time\""), std::string::npos);
+  EXPECT_EQ(CurvePoints(*html).size(), 2u);
+  size_t hubs = 0;
+  for (size_t at = 0; (at = html->find("(degree ", at)) != std::string::npos; ++at) ++hubs;
+  EXPECT_EQ(hubs, 3u);
+  ExpectNoNetwork(*html);
+  // A labels file that does not exist is an error naming it, not a page.
+  ro.labels = "/nonexistent/labels.txt";
+  auto bad = RenderTrainReport(g, o, *r, ro, ReportRun{"train", "g.edges", {}, {}});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("/nonexistent/labels.txt"), std::string::npos) << bad.status();
+}
+
+TEST(CommandReports, WalkPageCountsEveryVisitAndEarlyEnd) {
+  const Graph g = SmallGraph();
+  WalkRunOptions o;
+  o.walk.length = 12;
+  o.walk.num_walks = 3;
+  o.threads = 2;
+  o.device = Device::Cpu();
+  o.collect_stats = true;
+  o.chunk_walks = 100;  // several chunks
+  uint64_t tokens = 0, early = 0;
+  auto s = SampleWalks(g, o, [&](uint64_t, uint64_t count, const int32_t* w) {
+    for (uint64_t i = 0; i < count; ++i) {
+      uint32_t n = 0;
+      while (n < o.walk.length && w[i * o.walk.length + n] >= 0) ++n;
+      tokens += n;
+      early += n < o.walk.length;
+    }
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->visits.size(), 300u);
+  ASSERT_EQ(s->length_counts.size(), 13u);
+  EXPECT_EQ(std::accumulate(s->visits.begin(), s->visits.end(), uint64_t{0}), tokens);
+  EXPECT_EQ(std::accumulate(s->length_counts.begin(), s->length_counts.end(), uint64_t{0}), s->walks);
+  EXPECT_EQ(s->walks - s->length_counts[12], early);
+  EXPECT_GT(early, 0u) << "a directed power-law graph has sinks";
+  auto html = RenderWalkReport(g, o, *s, ReportRun{"walk", "g.edges", {}, {}});
+  ASSERT_TRUE(html.ok()) << html.status();
+  EXPECT_NE(html->find("id=\"visit-frequency\""), std::string::npos);
+  EXPECT_NE(html->find("id=\"walk-lengths\""), std::string::npos);
+  EXPECT_NE(html->find(absl::StrCat(early, " of ", s->walks, " walks")), std::string::npos);
+  EXPECT_EQ(html->find("id=\"embedding-map\""), std::string::npos) << "walks have no embeddings";
+  EXPECT_NE(html->find("trains no embeddings"), std::string::npos);
+  // Without the counts there is no page.
+  o.collect_stats = false;
+  WalkRunStats none = *s;
+  none.visits.clear();
+  EXPECT_FALSE(RenderWalkReport(g, o, none, ReportRun{}).ok());
 }
 
 // Writes the sample for the headless-browser check (tests/report/render_report.sh).

@@ -442,21 +442,32 @@ TEST(SgdTest, ProgressAndEarlyStop) {
   o.dim = 16;
   o.epochs = 3;
   uint64_t last = 0, total = 0;
+  int64_t last_pairs = 0;
   bool monotonic = true;
+  int windows = 0;  // reports within an epoch that carry a loss
   Embeddings in;
   auto stats = cpu::TrainSgd(
       walks.data(), 400, wp.length, g.num_nodes(), o, 2, &in, nullptr,
       [](int32_t epoch, double) { return epoch < 1; },  // stop after epoch 2 of 3
-      [&](uint64_t done, uint64_t all) {
-        monotonic = monotonic && done >= last;
+      [&](uint64_t done, uint64_t all, int64_t pairs, double loss) {
+        monotonic = monotonic && done >= last && pairs >= last_pairs;
         last = done;
+        last_pairs = pairs;
         total = all;
+        if (std::isfinite(loss)) {
+          ++windows;
+          // A window's mean pair loss: 1 + negatives softplus terms, each > 0, none huge yet.
+          EXPECT_GT(loss, 0);
+          EXPECT_LT(loss, 50);
+        }
       });
   ASSERT_TRUE(stats.ok()) << stats.status();
   EXPECT_EQ(stats->losses.size(), 2u);
   EXPECT_TRUE(monotonic);
   EXPECT_EQ(total, 3u * 400 * wp.length);
   EXPECT_EQ(last, 2u * 400 * wp.length);  // reported at the end of each epoch run
+  EXPECT_EQ(last_pairs, stats->pairs);     // the end of an epoch reports every pair counted
+  EXPECT_GT(windows, 0);
 }
 
 // --- bad input ------------------------------------------------------------------------------------

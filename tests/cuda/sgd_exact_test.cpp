@@ -247,7 +247,7 @@ TEST_F(CudaTest, SgdOnGraphExactEqualsCpuOneThread) {
         EXPECT_EQ(s.input.data.size(), size_t{150} * r.o.dim);
         return true;
       },
-      [&](uint64_t done, uint64_t total) { progress.emplace_back(done, total); }, nullptr,
+      [&](uint64_t done, uint64_t total, int64_t, double) { progress.emplace_back(done, total); }, nullptr,
       kExact);
   ASSERT_TRUE(gpu.ok()) << gpu.status();
   EXPECT_EQ(epochs_seen, (std::vector<int32_t>{1, 2, 3}));
@@ -396,7 +396,7 @@ TEST_F(CudaTest, SgdOnGraphCancels) {
     SgdState s;
     auto st = cuda::TrainSgdOnGraph(
         g.view(), alias.view(), wp, num_walks, o, 0, &s, nullptr,
-        [&](uint64_t, uint64_t) {
+        [&](uint64_t, uint64_t, int64_t, double) {
           if (!stop.exchange(true)) asked = std::chrono::steady_clock::now();
         },
         [&] { return stop.load(); });

@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Renders a report.html in headless Chromium: a screenshot to look at, and a DOM dump that must
-# hold the loss curve (id="loss-curve" with a non-empty points attribute) and the degree histogram.
-# Usage: render_report.sh <report.html> <out.png>
+# Renders a report.html in headless Chromium: a screenshot to look at, and a DOM dump (taken after
+# the page's script ran) that must hold what the checks name.
+# Usage: render_report.sh <report.html> <out.png> [check ...]
+#   --loss-curve   a polyline id="loss-curve" with a non-empty points attribute
+#   --id ID        an element with id="ID"
+#   --points N     the embedding map's canvas drew exactly N points (its data-points attribute)
+#   --no-map       no embedding map canvas
+#   --cells N      exactly N heat-map cells (class="heat-cell")
+# No check given: --loss-curve --id degree-histogram (the MovieLens-like sample of report_test).
 # Exit 0: rendered and checked; 1: check failed; 2: usage; 77: Chromium unavailable (ctest SKIP).
 set -u
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 <report.html> <out.png>" >&2
+if [[ $# -lt 2 ]]; then
+  echo "usage: $0 <report.html> <out.png> [--loss-curve] [--id ID] [--points N] [--no-map] [--cells N]" >&2
   exit 2
 fi
 html=$(realpath "$1")
 png=$(realpath -m "$2")
-[[ -f "$html" ]] || { echo "FAIL: $1: no such file" >&2; exit 1; }
+shift 2
+checks=("$@")
+[[ ${#checks[@]} -gt 0 ]] || checks=(--loss-curve --id degree-histogram)
+[[ -f "$html" ]] || { echo "FAIL: $html: no such file" >&2; exit 1; }
 
 skip() { echo "SKIPPED: chromium not available ($1)"; exit 77; }
 
@@ -50,18 +59,43 @@ if [[ ! -s "$png" ]]; then
   exit 1
 fi
 
+start=$(date +%s%N)
 dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "$url" 2>/dev/null)
-curve=$(grep -o '<polyline[^>]*id="loss-curve"[^>]*>' <<<"$dom" | head -n1)
-if [[ -z "$curve" ]]; then
-  echo "FAIL: the rendered DOM has no polyline id=\"loss-curve\"" >&2
-  exit 1
-fi
-if ! grep -Eq ' points="[^"]*[0-9]' <<<"$curve"; then
-  echo "FAIL: the loss curve has an empty points attribute: $curve" >&2
-  exit 1
-fi
-if ! grep -q 'id="degree-histogram"' <<<"$dom"; then
-  echo "FAIL: the rendered DOM has no id=\"degree-histogram\"" >&2
-  exit 1
-fi
-echo "OK: rendered $html -> $png ($(stat -c %s "$png") bytes) with $browser"
+wall_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+fail() { echo "FAIL: $html: $1" >&2; exit 1; }
+canvas=$(grep -o '<canvas[^>]*id="embedding-map"[^>]*>' <<<"$dom" | head -n1)
+i=0
+while [[ $i -lt ${#checks[@]} ]]; do
+  c=${checks[$i]}
+  case "$c" in
+    --loss-curve)
+      curve=$(grep -o '<polyline[^>]*id="loss-curve"[^>]*>' <<<"$dom" | head -n1)
+      [[ -n "$curve" ]] || fail "the rendered DOM has no polyline id=\"loss-curve\""
+      grep -Eq ' points="[^"]*[0-9]' <<<"$curve" || fail "the loss curve has an empty points attribute: $curve"
+      ;;
+    --id)
+      i=$((i + 1)); id=${checks[$i]}
+      grep -q "id=\"$id\"" <<<"$dom" || fail "the rendered DOM has no id=\"$id\""
+      ;;
+    --points)
+      i=$((i + 1)); want=${checks[$i]}
+      [[ -n "$canvas" ]] || fail "the rendered DOM has no canvas id=\"embedding-map\""
+      got=$(grep -o 'data-points="[0-9]*"' <<<"$canvas" | grep -o '[0-9]\+')
+      [[ -n "$got" ]] || fail "the map's script did not run (no data-points on the canvas): $canvas"
+      [[ "$got" == "$want" ]] || fail "the map drew $got points, expected $want"
+      ;;
+    --no-map)
+      [[ -z "$canvas" ]] || fail "expected no embedding map, found $canvas"
+      ;;
+    --cells)
+      i=$((i + 1)); want=${checks[$i]}
+      got=$(grep -o 'class="heat-cell"' <<<"$dom" | wc -l)
+      [[ "$got" == "$want" ]] || fail "the heat maps have $got cells, expected $want"
+      ;;
+    *) echo "usage: unknown check $c" >&2; exit 2 ;;
+  esac
+  i=$((i + 1))
+done
+render=$(grep -o 'data-render-ms="[0-9.]*"' <<<"$canvas" | grep -o '[0-9.]\+' || true)
+echo "OK: rendered $html -> $png ($(stat -c %s "$png") bytes) with $browser;" \
+     "page $(stat -c %s "$html") bytes, DOM dump ${wall_ms} ms${render:+, map drawn in $render ms}"
