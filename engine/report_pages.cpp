@@ -56,6 +56,7 @@ void AddTrainConfig(const TrainOptions& o, bool walk,
 
 /// The page parts every command shares: graph statistics, degrees, the caller's settings.
 ReportData Base(const Graph& g, const ReportRun& run, const std::string& device) {
+  Stopwatch clock;
   ReportData d;
   d.title = absl::StrCat("n2v ", run.command);
   d.subtitle = absl::StrCat("Input: ", run.input.empty() ? std::string("(in memory)") : run.input);
@@ -65,6 +66,7 @@ ReportData Base(const Graph& g, const ReportRun& run, const std::string& device)
   d.config.emplace_back("input", run.input);
   d.config.emplace_back("directed", g.directed ? "yes" : "no");
   d.stage_ms = run.stage_ms;
+  d.stage_ms.emplace_back("report: graph statistics", clock.ms());
   return d;
 }
 
@@ -74,8 +76,10 @@ absl::Status AddEmbeddingMap(const Graph& g, const Embeddings& emb,
                              const std::vector<std::string>& names, const ReportOptions& ro,
                              uint64_t seed, const DeviceUsed& device, int threads, ReportData* d) {
   N2V_RETURN_IF_ERROR(ValidateReportOptions(ro));
+  Stopwatch clock;
   N2V_ASSIGN_OR_RETURN(d->map, ProjectEmbeddings(emb, ro.max_points, seed, threads));
   ColourByDegree(&d->map, g.view(), names);
+  d->stage_ms.emplace_back("report: map (PCA)", clock.Lap());
   if (ro.hubs <= 0) return absl::OkStatus();
   std::vector<int32_t> hubs(g.num_nodes());
   std::iota(hubs.begin(), hubs.end(), 0);
@@ -98,6 +102,7 @@ absl::Status AddEmbeddingMap(const Graph& g, const Embeddings& emb,
     }
     d->hub_neighbors.push_back(std::move(q));
   }
+  d->stage_ms.emplace_back("report: neighbours", clock.Lap());
   return absl::OkStatus();
 }
 
@@ -125,7 +130,6 @@ absl::StatusOr<std::string> RenderTrainReport(const Graph& g, const TrainOptions
                                               const TrainResult& r, const ReportOptions& ro,
                                               const ReportRun& run) {
   N2V_RETURN_IF_ERROR(ValidateReportOptions(ro));
-  Stopwatch clock;
   ReportData d = Base(g, run, r.device.description);
   AddTrainConfig(o, /*walk=*/true, &d.config);
   for (const auto& kv : run.extra_config) d.config.push_back(kv);
@@ -161,7 +165,6 @@ absl::StatusOr<std::string> RenderTrainReport(const Graph& g, const TrainOptions
     d.map_note = absl::StrCat("Colours: of each node's labels in ", ro.labels,
                               ", the one the file names first.");
   }
-  d.stage_ms.emplace_back("report (map, neighbours)", clock.ms());
   return RenderReportHtml(d);
 }
 
@@ -169,7 +172,6 @@ absl::StatusOr<std::string> RenderEvalReport(const Graph& g, const EvalOptions& 
                                              const EvalResult& r, const ReportOptions& ro,
                                              const ReportRun& run) {
   N2V_RETURN_IF_ERROR(ValidateReportOptions(ro));
-  Stopwatch clock;
   const bool link = o.task == EvalTask::kLink;
   ReportData d = Base(g, run, r.device.description);
   d.config.emplace_back("task", std::string(EvalTaskName(o.task)));
@@ -265,7 +267,6 @@ absl::StatusOr<std::string> RenderEvalReport(const Graph& g, const EvalOptions& 
   } else {
     d.map_note = "No embeddings were kept for this evaluation.";
   }
-  d.stage_ms.emplace_back("report (map, neighbours)", clock.ms());
   return RenderReportHtml(d);
 }
 
