@@ -39,6 +39,45 @@ std::string DeviceCountError(cudaError_t e) {
 
 }  // namespace
 
+// One tiny kernel, launched before a device is chosen: a GPU this binary has no device code for
+// (or a broken driver) fails here, with the reason, instead of at the pipeline's first launch.
+static __global__ void ProbeKernel(int* out) {
+  if (threadIdx.x == 0) *out = 0x6e3276;  // "n2v"
+}
+
+// The lowest compute capability (×10) this build has device code or PTX for, from
+// CMAKE_CUDA_ARCHITECTURES; 0 when the list names none (native, all), left to the probe.
+#if !defined(N2V_CUDA_MIN_ARCH)
+#define N2V_CUDA_MIN_ARCH 0
+#endif
+#if !defined(N2V_CUDA_ARCHS)
+#define N2V_CUDA_ARCHS "unknown"
+#endif
+
+static absl::Status ProbeDevice(int index, const cudaDeviceProp& prop) {
+  const auto fail = [&](cudaError_t e) {
+    (void)cudaGetLastError();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cuda:", index, " ", prop.name, " (compute capability ", prop.major, ".", prop.minor,
+        ") did not run a test kernel: ", cuda::ErrorName(e), "; this n2v has device code for "
+        "CUDA architectures ", N2V_CUDA_ARCHS));
+  };
+  int* d_out = nullptr;
+  if (cudaError_t e = cudaMalloc(&d_out, sizeof(int)); e != cudaSuccess) return fail(e);
+  ProbeKernel<<<1, 32>>>(d_out);
+  cudaError_t e = cudaGetLastError();
+  if (e == cudaSuccess) e = cudaDeviceSynchronize();
+  int got = 0;
+  if (e == cudaSuccess) e = cudaMemcpy(&got, d_out, sizeof(int), cudaMemcpyDeviceToHost);
+  (void)cudaFree(d_out);
+  if (e != cudaSuccess) return fail(e);
+  if (got != 0x6e3276) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cuda:", index, " ", prop.name, " ran a test kernel that wrote the wrong value"));
+  }
+  return absl::OkStatus();
+}
+
 bool CudaBuiltIn() { return true; }
 
 std::string CudaRuntimeVersion() {
@@ -102,9 +141,18 @@ absl::Status UseCudaDevice(int index) {
         "cuda:", index, " ", prop.name, " has compute capability ", prop.major, ".", prop.minor,
         "; CUDA 13 needs 7.5 or newer"));
   }
+  // Device code (or PTX, which the driver compiles for newer GPUs) exists only for the
+  // architectures the build named: an older GPU cannot run it.
+  if (N2V_CUDA_MIN_ARCH > 0 && prop.major * 10 + prop.minor < N2V_CUDA_MIN_ARCH) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cuda:", index, " ", prop.name, " has compute capability ", prop.major, ".", prop.minor,
+        "; this n2v was built for CUDA architectures ", N2V_CUDA_ARCHS, " (", N2V_CUDA_MIN_ARCH / 10,
+        ".", N2V_CUDA_MIN_ARCH % 10, " and newer): rebuild with -DCMAKE_CUDA_ARCHITECTURES=",
+        prop.major, prop.minor, " to use it"));
+  }
   N2V_CUDA_RETURN_IF_ERROR(cudaSetDevice(index));
   N2V_CUDA_RETURN_IF_ERROR(cudaFree(nullptr));  // create the context now, not mid-pipeline
-  return absl::OkStatus();
+  return ProbeDevice(index, prop);
 }
 
 namespace cuda {
