@@ -398,6 +398,7 @@ struct ThreadState {
   size_t queued = 0;
   double loss = 0;
   int64_t pairs = 0;
+  int64_t flushed_pairs = 0;  // `pairs` at the last flush: the pairs `loss` covers (± one centre)
 
   explicit ThreadState(const EpochArgs& a) {
     plan[0].Resize(a);
@@ -465,6 +466,7 @@ void ThreadState::FlushLosses() {
   for (; l < queued; ++l) loss += static_cast<double>(core::BceWithLogits(loss_args[l], 0.0f));
 #endif
   queued = 0;
+  flushed_pairs = pairs;
 }
 
 N2V_HOGWILD inline void PrefetchRow(const float* row, int32_t dim) {
@@ -823,13 +825,17 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
           const uint64_t now = done.fetch_add(count * length, std::memory_order_relaxed) +
                                count * length;
           if (reporter && now >= next_report) {
+            // Thread 0's losses since its previous report, over the pairs they cover: its sum
+            // grows at each flush (kLossBatch terms), so a report between two flushes has none.
             const double window_loss =
-                t.pairs > reported_pairs
-                    ? (t.loss - reported_loss) / static_cast<double>(t.pairs - reported_pairs)
+                t.flushed_pairs > reported_pairs
+                    ? (t.loss - reported_loss) / static_cast<double>(t.flushed_pairs - reported_pairs)
                     : NAN;
             on_progress(epoch_base + now, run_total, s->pairs + pairs_now, window_loss);
-            reported_loss = t.loss;
-            reported_pairs = t.pairs;
+            if (t.flushed_pairs > reported_pairs) {
+              reported_loss = t.loss;
+              reported_pairs = t.flushed_pairs;
+            }
             next_report = now + report_step;
           }
           if (cancelled && omp_get_thread_num() == 0 && cancelled()) {

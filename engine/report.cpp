@@ -294,9 +294,9 @@ std::string ChartSvg(const std::string& id, int w, int h, const Axis& xa, const 
                       ser.dash.empty() ? "" : absl::StrCat(" stroke-dasharray=\"", ser.dash, "\""),
                       "/>\n");
     }
-    if (!ser.name.empty()) {
+    if (!ser.name.empty() && !ser.pts.empty()) {
       int named = 0;
-      for (const Series& x : series) named += !x.name.empty();
+      for (const Series& x : series) named += !x.name.empty() && !x.pts.empty();
       const double ly = legend_low ? f.bottom - 10 - 16 * (named - 1 - legend++) : f.top + 10 + 16 * legend++;
       const double lx = f.right - 160;
       absl::StrAppend(&s, absl::StrFormat("<rect x=\"%s\" y=\"%s\" width=\"158\" height=\"16\" "
@@ -797,28 +797,39 @@ std::string RenderReportHtml(const ReportData& d) {
     Series lrp{"learning rate", "#d97706", {}, true, false, true, "", "5 3"};
     Series lt{"loss", kLine, {}, true, false, false, "trace-loss-time"};
     Series lrt{"learning rate", "#d97706", {}, true, false, true, "", "5 3"};
+    // Windowed losses (progress reports) make the line; epoch means are their own markers, since
+    // an epoch's mean lies above its last windows. Without windows (GPU, Adam) the means are the line.
+    Series ep{"epoch mean", "#7c3aed", {}, false, true};
+    Series et{"epoch mean", "#7c3aed", {}, false, true};
     bool any_pairs = false;
     for (const TracePoint& t : d.trace) {
       if (t.pairs >= 0) {
         any_pairs = true;
         lrp.pts.emplace_back(static_cast<double>(t.pairs), t.lr);
-        if (std::isfinite(t.loss)) lp.pts.emplace_back(static_cast<double>(t.pairs), t.loss);
+        if (std::isfinite(t.loss)) {
+          (t.epoch_end ? ep : lp).pts.emplace_back(static_cast<double>(t.pairs), t.loss);
+        }
       }
       lrt.pts.emplace_back(t.seconds, t.lr);
-      if (std::isfinite(t.loss)) lt.pts.emplace_back(t.seconds, t.loss);
+      if (std::isfinite(t.loss)) (t.epoch_end ? et : lt).pts.emplace_back(t.seconds, t.loss);
+    }
+    if (lt.pts.empty()) {
+      lp.pts = ep.pts, lt.pts = et.pts;
+      ep.pts.clear(), et.pts.clear();
+      lp.name = lt.name = "loss (epoch mean)";
     }
     lp.dots = lp.pts.size() <= 60;
     lt.dots = lt.pts.size() <= 60;
     absl::StrAppend(&h, "<div class=\"grid\" id=\"trace\">\n<section class=\"card\">\n<h2>Loss against pairs trained</h2>\n");
     if (any_pairs) {
       absl::StrAppend(&h, ChartSvg("trace-pairs", 560, 300, Axis{"pairs trained"}, Axis{"loss"},
-                                   Axis{"learning rate"}, {lp, lrp}, "loss and learning rate against pairs"));
+                                   Axis{"learning rate"}, {lp, ep, lrp}, "loss and learning rate against pairs"));
     } else {
       absl::StrAppend(&h, "<p class=\"note\">Pairs were not counted during this run.</p>\n");
     }
     absl::StrAppend(&h, "</section>\n<section class=\"card\">\n<h2>Loss against time</h2>\n",
                     ChartSvg("trace-time", 560, 300, Axis{"seconds of training"}, Axis{"loss"},
-                             Axis{"learning rate"}, {lt, lrt}, "loss and learning rate against time"),
+                             Axis{"learning rate"}, {lt, et, lrt}, "loss and learning rate against time"),
                     "</section>\n</div>\n");
     if (!d.trace_note.empty()) {
       absl::StrAppend(&h, "<p class=\"note\" style=\"margin:-8px 0 16px\">", HtmlEscape(d.trace_note), "</p>\n");

@@ -70,9 +70,9 @@ using SgdEpochCallback = std::function<bool(const SgdState&)>;
 /// Centres (walk positions, padding included) done so far and the run's total over all epochs;
 /// `pairs`: (centre, context) pairs trained so far in the run, −1 where the backend does not count
 /// them between epochs (the GPU); `loss`: the mean pair loss of a recent window of pairs (on the
-/// CPU, those thread 0 trained since its previous report; its losses are summed in batches of
-/// about a thousand terms, so a window may miss its last few pairs' and hold the previous
-/// window's), NaN where not measured (the GPU, and each epoch's end: its loss is in the state).
+/// CPU, those thread 0 trained since its previous report up to its last sum of about a thousand
+/// loss terms), NaN where not measured (the GPU; a report with no new sum; each epoch's end,
+/// whose loss is in the state).
 /// Called from the calling thread only, about every 1/256 of an epoch and at each epoch's end.
 using SgdProgressCallback =
     std::function<void(uint64_t done, uint64_t total, int64_t pairs, double loss)>;
