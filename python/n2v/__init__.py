@@ -143,11 +143,27 @@ class _Progress:
             self.bar = None
 
 
-def _run(progress: _Progress, fn: Callable[..., Any], *args: Any) -> Any:
+def _run(progress: _Progress, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
     try:
-        return fn(*args, progress.fn())
+        return fn(*args, progress=progress.fn(), **kw)
     finally:
         progress.close()
+
+
+_R = _n2v.ReportOptions()
+
+
+def _report_options(path: Any, points: int, hubs: int, neighbors: int,
+                    labels: Any = None) -> Optional["_n2v.ReportOptions"]:
+    if path is None:
+        return None
+    r = _n2v.ReportOptions()
+    r.path = os.fspath(path)
+    r.max_points = int(points)
+    r.hubs = int(hubs)
+    r.neighbors = int(neighbors)
+    r.labels = os.fspath(labels) if labels else ""
+    return r
 
 
 # --- the estimator ----------------------------------------------------------------------------
@@ -207,6 +223,11 @@ class Node2Vec:
         device: "auto" (a working GPU, else the CPU), "cpu", "cuda" or "cuda:N" (``--device``).
         checkpoint_every, checkpoint_dir, resume: SGD checkpoints, as ``--checkpoint-every``,
             ``--checkpoint-dir`` and ``--resume``.
+        report: write ``n2v train``'s self-contained HTML report (configuration, graph, loss
+            trace, stage times, a map of the embeddings, the hubs' neighbours) to this path after
+            each fit; None (the default) writes none. report_points, report_hubs,
+            report_neighbors, report_labels: its map and neighbour table, as ``--report-points``,
+            ``--report-hubs``, ``--report-neighbors`` and ``--report-labels``.
         verbose: print progress to stderr (a tqdm bar when tqdm is installed).
         callback: called with a dict per progress event: kind ("note", "stage", "progress",
             "epoch", "resumed"), epoch, epochs, done, total, loss, seconds, text. An exception it
@@ -238,6 +259,11 @@ class Node2Vec:
         checkpoint_every: int = _T.checkpoint.every,
         checkpoint_dir: Optional[str] = None,
         resume: Optional[str] = None,
+        report: Optional[str] = None,
+        report_points: int = _R.max_points,
+        report_hubs: int = _R.hubs,
+        report_neighbors: int = _R.neighbors,
+        report_labels: Optional[str] = None,
         verbose: bool = False,
         callback: Optional[ProgressFn] = None,
     ) -> None:
@@ -260,6 +286,11 @@ class Node2Vec:
         self.checkpoint_every = checkpoint_every
         self.checkpoint_dir = checkpoint_dir
         self.resume = resume
+        self.report = report
+        self.report_points = report_points
+        self.report_hubs = report_hubs
+        self.report_neighbors = report_neighbors
+        self.report_labels = report_labels
         self.verbose = verbose
         self.callback = callback
         self._emb: Optional[np.ndarray] = None
@@ -271,7 +302,8 @@ class Node2Vec:
 
     _PARAMS = ("dimensions", "walk_length", "num_walks", "window", "p", "q", "epochs", "negative",
                "optimizer", "lr", "batch", "l2", "embedding", "workers", "seed", "device",
-               "checkpoint_every", "checkpoint_dir", "resume", "verbose", "callback")
+               "checkpoint_every", "checkpoint_dir", "resume", "report", "report_points",
+               "report_hubs", "report_neighbors", "report_labels", "verbose", "callback")
 
     # scikit-learn's estimator protocol
     def get_params(self, deep: bool = True) -> Dict[str, Any]:
@@ -300,7 +332,10 @@ class Node2Vec:
         gi = as_graph(graph, weighted, directed, num_nodes=num_nodes)
         check_trainable(gi)
         opts = _train_options(self.get_params())
-        r = _run(_Progress(self.verbose, self.callback, "word"), _n2v.train, gi.graph, opts)
+        report = _report_options(self.report, self.report_points, self.report_hubs,
+                                 self.report_neighbors, self.report_labels)
+        r = _run(_Progress(self.verbose, self.callback, "word"), _n2v.train, gi.graph, opts,
+                 report=report, input=gi.label)
         self._table = r["table"]
         self._emb = self._table.array
         self._input = gi
@@ -436,13 +471,15 @@ def sample_walks(
     directed: Optional[bool] = None,
     num_nodes: Optional[int] = None,
     names: bool = False,
+    report: Optional[Union[str, os.PathLike]] = None,
     verbose: bool = False,
     callback: Optional[ProgressFn] = None,
 ) -> Union[np.ndarray, List[List[Any]]]:
     """Every walk ``n2v walk`` writes, in its order (walk w starts at node w mod n): an int32
     array (num_walks * n, walk_length) of rows, -1 after a walk that ended early (a node without
     out-edges); with names=True, a list of walks of node keys instead. The same on every device
-    and for every number of workers."""
+    and for every number of workers. ``report``: also write ``n2v walk``'s HTML report there
+    (visit frequency against degree, walk lengths)."""
     gi = as_graph(graph, weighted, directed, num_nodes=num_nodes)
     check_trainable(gi)
     o = _n2v.WalkRunOptions()
@@ -453,7 +490,9 @@ def sample_walks(
     o.threads = int(workers)
     o.seed = int(seed)
     o.device = str(device)
-    walks, _, _ = _run(_Progress(verbose, callback, "walk"), _n2v.sample_walks, gi.graph, o)
+    walks, _, _ = _run(_Progress(verbose, callback, "walk"), _n2v.sample_walks, gi.graph, o,
+                       report=os.fspath(report) if report is not None else None,
+                       input=gi.label)
     if not names:
         return walks
     keys = gi.key_list()
@@ -494,6 +533,10 @@ def evaluate(
     C: float = _E.c,
     embeddings: Optional[Union[str, os.PathLike]] = None,
     residual_out: Optional[Union[str, os.PathLike]] = None,
+    report: Optional[Union[str, os.PathLike]] = None,
+    report_points: int = _R.max_points,
+    report_hubs: int = _R.hubs,
+    report_neighbors: int = _R.neighbors,
     weighted: Optional[bool] = None,
     directed: Optional[bool] = None,
     num_nodes: Optional[int] = None,
@@ -508,12 +551,13 @@ def evaluate(
     multi-label classification of ``labels`` (a path of 'node label [label ...]' lines, or a
     dict {node: label or [labels]}) with ``train_fraction`` trained on, micro/macro-F1 over
     ``repeats`` splits. ``embeddings``: score that file instead of training. Any Node2Vec
-    parameter (dimensions=..., workers=..., seed=...) sets the training. Returns a dict with
-    "points" (one per (p, q), p outer) and the split's sizes."""
+    parameter (dimensions=..., workers=..., seed=...) sets the training. ``report``: also write
+    ``n2v eval``'s HTML report there (heat maps of the grid, ROC curves or per-label F1, the best
+    point's map). Returns a dict with "points" (one per (p, q), p outer) and the split's sizes."""
     gi = as_graph(graph, weighted, directed, num_nodes=num_nodes)
     params = Node2Vec().get_params()
     for k, v in model.items():
-        if k not in params or k in ("p", "q", "verbose", "callback"):
+        if k not in params or k in ("p", "q", "verbose", "callback") or k.startswith("report"):
             raise TypeError(f"evaluate() got an unexpected keyword argument '{k}'")
         params[k] = v
     o = _n2v.EvalOptions()
@@ -535,7 +579,9 @@ def evaluate(
         o.validate()
         if not o.embeddings:
             check_trainable(gi)
-        return _run(_Progress(verbose, callback, "word"), _n2v.evaluate, gi.graph, gi.label, o)
+        rep = _report_options(report, report_points, report_hubs, report_neighbors)
+        return _run(_Progress(verbose, callback, "word"), _n2v.evaluate, gi.graph, gi.label, o,
+                    report=rep)
     finally:
         for path in tmp:
             os.unlink(path)
@@ -563,6 +609,9 @@ def movielens(
     workers: int = _M.threads,
     seed: int = _M.seed,
     device: str = _M.device,
+    report_points: int = _M.report.max_points,
+    report_hubs: int = _M.report.hubs,
+    report_neighbors: int = _M.report.neighbors,
     verbose: bool = False,
     callback: Optional[ProgressFn] = None,
 ) -> Dict[str, Any]:
@@ -570,7 +619,8 @@ def movielens(
     ``data``): the PMI movie graph, walks, the seed's skip-gram model with Adam, and the similar
     movies of ``queries`` (titles or movieIds; the seed's five by default). ``out``: also write
     the job's files there (embeddings, projector TSV, graph.csr, loss.csv, similar.txt,
-    report.html, run.json). Returns {"similar": {title: [(title, cosine), ...]}, "text" (what the
+    report.html, whose map and neighbour table report_points/hubs/neighbors set; run.json).
+    Returns {"similar": {title: [(title, cosine), ...]}, "text" (what the
     CLI prints), "embeddings", "movie_ids", "titles", "genres", "losses", "timings_ms", ...}."""
     o = _n2v.MovieLensOptions()
     o.data = os.fspath(data)
@@ -593,6 +643,11 @@ def movielens(
     o.threads = int(workers)
     o.seed = int(seed)
     o.device = str(device)
+    r = o.report
+    r.max_points = int(report_points)
+    r.hubs = int(report_hubs)
+    r.neighbors = int(report_neighbors)
+    o.report = r
     o.validate()
     return _run(_Progress(verbose, callback, "epoch"), _n2v.movielens, o,
                 os.fspath(out) if out is not None else None)

@@ -27,11 +27,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "n2v/atomic_file.hpp"
 #include "n2v/csr_io.hpp"
 #include "n2v/edgelist.hpp"
 #include "n2v/embeddings_io.hpp"
 #include "n2v/export.hpp"
 #include "n2v/n2v.hpp"
+#include "n2v/report.hpp"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -216,6 +218,21 @@ nb::dict DeviceDict(const DeviceUsed& d) {
 
 // --- entry points -------------------------------------------------------------------------------
 
+// --- reports (n2v/report.hpp) -------------------------------------------------------------------
+
+// A report asked for: its options checked before the run (a bad path fails before the work).
+void CheckReport(const std::optional<ReportOptions>& r) {
+  if (!r) return;
+  Check(ValidateReportOptions(*r));
+  Check(CheckReportPath(r->path, "report"));
+}
+
+// Renders a page (GIL released by the caller) and writes it atomically.
+absl::Status WriteReportPage(const absl::StatusOr<std::string>& page, const std::string& path) {
+  if (!page.ok()) return page.status();
+  return WriteFileAtomic(path, *page);
+}
+
 Graph ReadGraphPy(const std::string& path, bool weighted, bool directed) {
   absl::StatusOr<Graph> g;
   {
@@ -241,16 +258,24 @@ Graph GraphFromEdgesPy(int32_t num_nodes, const InI32Vector& src, const InI32Vec
   return Unwrap(std::move(g));
 }
 
-nb::dict TrainPy(const Graph& g, TrainOptions o, nb::object progress) {
+nb::dict TrainPy(const Graph& g, TrainOptions o, nb::object progress,
+                 std::optional<ReportOptions> report, const std::string& input) {
+  CheckReport(report);
   Hooks hooks(std::move(progress));
   o.on_progress = hooks.progress();
   o.cancelled = hooks.cancel();
   absl::StatusOr<TrainResult> r;
+  absl::Status written;
   {
     nb::gil_scoped_release release;
     r = Train(g, o);
+    if (r.ok() && report) {
+      written = WriteReportPage(
+          RenderTrainReport(g, o, *r, *report, ReportRun{"train", input, {}, {}}), report->path);
+    }
   }
   hooks.Check(r.status());
+  Check(written);
   nb::dict d;
   d["losses"] = r->losses;
   d["pairs"] = r->pairs;
@@ -265,8 +290,12 @@ nb::dict TrainPy(const Graph& g, TrainOptions o, nb::object progress) {
   return d;
 }
 
-nb::tuple SampleWalksPy(const Graph& g, WalkRunOptions o, nb::object progress) {
+nb::tuple SampleWalksPy(const Graph& g, WalkRunOptions o, nb::object progress,
+                        std::optional<std::string> report, const std::string& input) {
   Check(ValidateWalkConfig(o.walk));
+  if (report) Check(CheckReportPath(*report, "report"));
+  o.collect_stats = report.has_value();
+  absl::Status written;
   const uint64_t walks = static_cast<uint64_t>(o.walk.num_walks) * g.num_nodes();
   const uint32_t len = o.walk.length;
   std::vector<int32_t> out;
@@ -290,8 +319,13 @@ nb::tuple SampleWalksPy(const Graph& g, WalkRunOptions o, nb::object progress) {
         return absl::OkStatus();
       });
     }
+    if (st.ok() && report) {
+      written = WriteReportPage(RenderWalkReport(g, o, *st, ReportRun{"walk", input, {}, {}}),
+                                *report);
+    }
   }
   hooks.Check(st.status());
+  Check(written);
   return nb::make_tuple(Adopt(std::move(out), walks, len), DeviceDict(st->device),
                         st->sample_ms);
 }
@@ -318,16 +352,25 @@ nb::tuple MostSimilarPy(const Embeddings& e, const std::vector<int32_t>& queries
   return nb::make_tuple(Adopt(std::move(idx), rows, cols), Adopt(std::move(score), rows, cols));
 }
 
-nb::dict EvaluatePy(const Graph& g, const std::string& input, EvalOptions o, nb::object progress) {
+nb::dict EvaluatePy(const Graph& g, const std::string& input, EvalOptions o, nb::object progress,
+                    std::optional<ReportOptions> report) {
+  CheckReport(report);
+  o.keep_best = report.has_value();
   Hooks hooks(std::move(progress));
   o.train.on_progress = hooks.progress();
   o.train.cancelled = hooks.cancel();
   absl::StatusOr<EvalResult> r;
+  absl::Status written;
   {
     nb::gil_scoped_release release;
     r = Evaluate(g, input, o);
+    if (r.ok() && report) {
+      written = WriteReportPage(
+          RenderEvalReport(g, o, *r, *report, ReportRun{"eval", input, {}, {}}), report->path);
+    }
   }
   hooks.Check(r.status());
+  Check(written);
   const bool link = o.task == EvalTask::kLink;
   nb::list points;
   for (const EvalPoint& p : r->points) {
@@ -534,6 +577,15 @@ NB_MODULE(_n2v, m) {
           "from_array", [](const InF32Matrix& a) { return CopyEmbeddings(a); }, "array"_a,
           "A table holding a copy of a C-contiguous (rows, dim) float32 array.");
 
+  nb::class_<ReportOptions>(m, "ReportOptions")
+      .def(nb::init<>())
+      .def_rw("path", &ReportOptions::path)
+      .def_rw("max_points", &ReportOptions::max_points)
+      .def_rw("hubs", &ReportOptions::hubs)
+      .def_rw("neighbors", &ReportOptions::neighbors)
+      .def_rw("labels", &ReportOptions::labels)
+      .def("validate", [](const ReportOptions& o) { Check(ValidateReportOptions(o)); });
+
   nb::class_<WalkConfig>(m, "WalkConfig")
       .def(nb::init<>())
       .def_rw("p", &WalkConfig::p)
@@ -616,6 +668,7 @@ NB_MODULE(_n2v, m) {
                 .def_rw("queries", &MovieLensOptions::queries)
                 .def_rw("threads", &MovieLensOptions::threads)
                 .def_rw("seed", &MovieLensOptions::seed)
+                .def_rw("report", &MovieLensOptions::report)
                 .def("validate",
                      [](const MovieLensOptions& o) { Check(ValidateMovieLensOptions(o)); });
   DeviceProperty(ml, &MovieLensOptions::device);
@@ -629,14 +682,15 @@ NB_MODULE(_n2v, m) {
       "check_graph_has_edges",
       [](const Graph& g, const std::string& input) { Check(CheckGraphHasEdges(g, input)); },
       "graph"_a, "input"_a, "ValueError when walks cannot run on the graph (no nodes or edges).");
-  m.def("train", &TrainPy, "graph"_a, "options"_a, "progress"_a.none(),
-        "Embeddings of every node (n2v::Train).");
+  m.def("train", &TrainPy, "graph"_a, "options"_a, "progress"_a.none(), "report"_a.none(),
+        "input"_a, "Embeddings of every node (n2v::Train), and the run's HTML report if asked.");
   m.def("sample_walks", &SampleWalksPy, "graph"_a, "options"_a, "progress"_a.none(),
+        "report"_a.none(), "input"_a,
         "Every walk (n2v::SampleWalks) as a (walks, length) int32 array, -1 after an early end.");
   m.def("most_similar", &MostSimilarPy, "embeddings"_a, "queries"_a, "k"_a, "device"_a,
         "threads"_a, "Top-k cosine rows of each query row, the query included (n2v::MostSimilar).");
   m.def("evaluate", &EvaluatePy, "graph"_a, "input"_a, "options"_a, "progress"_a.none(),
-        "Link prediction or node classification (n2v::Evaluate).");
+        "report"_a.none(), "Link prediction or node classification (n2v::Evaluate).");
   m.def("movielens", &MovieLensPy, "options"_a, "out"_a.none(), "progress"_a.none(),
         "The Keras example's job (n2v::RunMovieLens), its outputs written to `out` if given.");
   m.def("write_embeddings", &WriteEmbeddingsPy, "path"_a, "format"_a, "embeddings"_a, "keys"_a,

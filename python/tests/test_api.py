@@ -220,3 +220,26 @@ def test_write_walk_file_for_gensim(tmp_path):
     f = write_edges(tmp_path / "g.edges", graph_edges())
     walks = n2v.sample_walks(f, walk_length=6, num_walks=1, names=True, weighted=True)
     assert all(isinstance(x, str) for w in walks for x in w)
+
+
+def test_reports(tmp_path):
+    g = graph_edges()
+    page = tmp_path / "train.html"
+    m = n2v.Node2Vec(report=str(page), report_hubs=3, **FAST).fit(g)
+    html = page.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "</html>" in html
+    assert len(m.nodes) == 120
+    walk_page = tmp_path / "walk.html"
+    n2v.sample_walks(g, walk_length=10, num_walks=2, report=walk_page)
+    assert "</html>" in walk_page.read_text()
+    eval_page = tmp_path / "eval.html"
+    n2v.evaluate(g, p=[0.5, 1], report=eval_page, **FAST)
+    assert "</html>" in eval_page.read_text()
+    # A report that cannot be written fails before the work, and nothing is written.
+    bad = tmp_path / "missing" / "r.html"
+    with pytest.raises(ValueError, match="report"):
+        n2v.Node2Vec(report=str(bad), **FAST).fit(g)
+    with pytest.raises(ValueError, match="report-points"):
+        n2v.Node2Vec(report=str(page), report_points=0, **FAST).fit(g)
+    assert not bad.parent.exists()
+    assert sorted(os.listdir(tmp_path)) == ["eval.html", "train.html", "walk.html"]

@@ -139,12 +139,13 @@ def test_defaults_are_the_cli_defaults(cli):
              "threads": "workers", "checkpoint-every": "checkpoint_every",
              "checkpoint-dir": "checkpoint_dir"}
     params = n2v.Node2Vec().get_params()
-    skip = {"input", "weighted", "directed", "output", "format", "quiet"}
+    # --no-report: in Python a report is written only when report= names its file.
+    skip = {"input", "weighted", "directed", "output", "format", "quiet", "no-report"}
     seen = set()
     for flag, text in flags.items():
         if flag in skip:
             continue
-        key = names.get(flag, flag)
+        key = names.get(flag, flag.replace("-", "_"))
         assert key in params, f"--{flag} has no Node2Vec keyword"
         seen.add(key)
         want = text.strip('"\'')
@@ -217,19 +218,19 @@ def same_default(got, want):
 @pytest.mark.parametrize("command,fn,names,cli_only", [
     (["walk", "-i", "x", "-o", "y"], n2v.sample_walks,
      {"walk-length": "walk_length", "num-walks": "num_walks", "threads": "workers"},
-     {"input", "output", "weighted", "directed", "quiet"}),
+     {"input", "output", "weighted", "directed", "quiet", "no-report"}),
     (["movielens"], n2v.movielens,
      {"min-rating": "min_rating", "min-weight": "min_weight", "num-walks": "num_walks",
       "num-steps": "num_steps", "threads": "workers"},
      # --out's default directory is the CLI's; Python writes nothing unless out= is given.
      # --query's default (the seed's five titles) is queries=None.
-     {"out", "query", "quiet"}),
+     {"out", "query", "quiet", "no-report"}),
     (["eval", "-i", "x"], n2v.evaluate,
      {"test-fraction": "test_fraction", "skip-unknown-labels": "skip_unknown_labels",
       "train-fraction": "train_fraction", "residual-out": "residual_out"},
      # The training flags are Node2Vec's keywords (**model), checked above; --json is the CLI's
      # file of what evaluate() returns.
-     {"input", "weighted", "directed", "quiet", "json", "walk-length", "num-walks",
+     {"input", "weighted", "directed", "quiet", "json", "no-report", "walk-length", "num-walks",
       "dimensions", "window-size", "epochs", "negative", "optimizer", "lr", "embedding",
       "batch", "l2", "threads", "seed", "device"}),
 ])
@@ -239,7 +240,7 @@ def test_other_commands_defaults(cli, command, fn, names, cli_only):
     for flag, text in want.items():
         if flag in cli_only:
             continue
-        key = names.get(flag, flag)
+        key = names.get(flag, flag.replace("-", "_"))
         assert key in got, f"n2v {command[0]} --{flag} has no keyword in {fn.__name__}()"
         if text == "" and got[key] is None:
             continue
