@@ -70,6 +70,12 @@ absl::Status CheckOutputDir(const std::string& output, const char* flag) {
   return absl::OkStatus();
 }
 
+// Two spellings of one file (a/../x and x), whether or not it exists yet.
+bool SamePath(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+}
+
 }  // namespace
 
 CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f) {
@@ -121,6 +127,10 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   if (report.enabled) {
     if (absl::Status st = ValidateReportOptions(report); !st.ok()) return ReportError(st);
     if (absl::Status st = CheckReportPath(report.path, "--report"); !st.ok()) return ReportError(st);
+    if (SamePath(report.path, f.output)) {
+      return ReportError(absl::InvalidArgumentError(absl::StrCat(
+          "--report ", report.path, ": expected a file other than --output")));
+    }
   }
   const int threads = EffectiveThreads(opt.threads);
   omp_set_num_threads(threads);
@@ -236,6 +246,10 @@ int RunWalk(const WalkCmdFlags& f) {
   const bool with_report = !f.no_report;
   if (with_report) {
     if (absl::Status st = CheckReportPath(report, "--report"); !st.ok()) return ReportError(st);
+    if (SamePath(report, f.output)) {
+      return ReportError(absl::InvalidArgumentError(
+          absl::StrCat("--report ", report, ": expected a file other than --output")));
+    }
   }
   opt.collect_stats = with_report;
   const int threads = EffectiveThreads(opt.threads);

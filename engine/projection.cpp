@@ -19,7 +19,8 @@
 namespace n2v {
 
 absl::StatusOr<EmbeddingMap> ProjectEmbeddings(const Embeddings& e, int32_t max_points,
-                                               uint64_t seed, int threads) {
+                                               uint64_t seed, int threads,
+                                               const std::vector<int32_t>& candidates) {
   if (e.rows <= 0 || e.dim <= 0) {
     return absl::InvalidArgumentError("embedding map: the table has no rows");
   }
@@ -27,19 +28,32 @@ absl::StatusOr<EmbeddingMap> ProjectEmbeddings(const Embeddings& e, int32_t max_
     return absl::InvalidArgumentError(
         absl::StrCat("embedding map: expected at least 1 point, got ", max_points));
   }
+  std::vector<int32_t> all;
+  if (candidates.empty()) {
+    all.resize(e.rows);
+    std::iota(all.begin(), all.end(), 0);
+  }
+  const std::vector<int32_t>& pool = candidates.empty() ? all : candidates;
+  for (int32_t r : pool) {
+    if (r < 0 || r >= e.rows) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("embedding map: row ", r, " is outside the table's ", e.rows, " rows"));
+    }
+  }
   EmbeddingMap m;
-  m.rows = e.rows;
-  // The rows drawn: all, or the max_points rows of smallest Philox priority (a uniform sample
-  // without replacement, the same for a seed whatever the thread count).
-  if (e.rows <= max_points) {
-    m.shown.resize(e.rows);
-    std::iota(m.shown.begin(), m.shown.end(), 0);
+  m.rows = static_cast<int64_t>(pool.size());
+  m.left_out = e.rows - m.rows;
+  // The rows drawn: all candidates, or the max_points of smallest Philox priority (a uniform
+  // sample without replacement, the same for a seed whatever the thread count).
+  if (m.rows <= max_points) {
+    m.shown = pool;
   } else {
     const core::PhiloxKey key = core::StreamKey(seed, core::Stream::kEval);
-    std::vector<std::pair<uint64_t, int32_t>> pri(e.rows);
-    for (int32_t r = 0; r < e.rows; ++r) {
+    std::vector<std::pair<uint64_t, int32_t>> pri(pool.size());
+    for (size_t i = 0; i < pool.size(); ++i) {
+      const int32_t r = pool[i];
       const core::U32x4 w = core::Random4(key, 0x6d6170u /* "map" */, 0, static_cast<uint64_t>(r));
-      pri[r] = {(static_cast<uint64_t>(w.x) << 32) | w.y, r};
+      pri[i] = {(static_cast<uint64_t>(w.x) << 32) | w.y, r};
     }
     std::nth_element(pri.begin(), pri.begin() + max_points, pri.end());
     m.shown.resize(max_points);

@@ -552,6 +552,10 @@ std::string MapSection(const ReportData& d) {
         "<p class=\"note\" id=\"map-sampled\"><strong>Sampled:</strong> %d of the %d nodes are "
         "drawn (a uniform random sample; the components are fitted on it).</p>\n", shown, m.rows));
   }
+  if (m.left_out > 0) {
+    absl::StrAppend(&h, absl::StrFormat("<p class=\"note\" id=\"map-left-out\">Left out: %d %s.</p>\n",
+                                        m.left_out, HtmlEscape(m.left_out_why.empty() ? "rows" : m.left_out_why)));
+  }
   absl::StrAppend(&h, "<div class=\"mapbox\"><canvas id=\"embedding-map\" data-expected=\"", shown,
                   "\" aria-label=\"embedding map\"></canvas><div id=\"map-tip\" class=\"tip\"></div>"
                   "</div>\n<div class=\"legend\">");

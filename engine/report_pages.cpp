@@ -77,7 +77,22 @@ absl::Status AddEmbeddingMap(const Graph& g, const Embeddings& emb,
                              uint64_t seed, const DeviceUsed& device, int threads, ReportData* d) {
   N2V_RETURN_IF_ERROR(ValidateReportOptions(ro));
   Stopwatch clock;
-  N2V_ASSIGN_OR_RETURN(d->map, ProjectEmbeddings(emb, ro.max_points, seed, threads));
+  // Nodes without any edge (in or out) are in no walk: their rows were never trained.
+  const CsrView v = g.view();
+  std::vector<uint8_t> touched(v.num_nodes, 0);
+  for (int32_t u = 0; u < v.num_nodes; ++u) {
+    if (v.offsets[u + 1] > v.offsets[u]) touched[u] = 1;
+    for (int64_t e = v.offsets[u]; e < v.offsets[u + 1]; ++e) touched[v.neighbors[e]] = 1;
+  }
+  std::vector<int32_t> candidates;
+  for (int32_t u = 0; u < v.num_nodes && u < emb.rows; ++u) {
+    if (touched[u]) candidates.push_back(u);
+  }
+  if (candidates.empty()) {
+    return absl::InvalidArgumentError("embedding map: the graph has no node with an edge");
+  }
+  N2V_ASSIGN_OR_RETURN(d->map, ProjectEmbeddings(emb, ro.max_points, seed, threads, candidates));
+  if (d->map.left_out > 0) d->map.left_out_why = "nodes without any edge (never trained)";
   ColourByDegree(&d->map, g.view(), names);
   d->stage_ms.emplace_back("report: map (PCA)", clock.Lap());
   if (ro.hubs <= 0) return absl::OkStatus();

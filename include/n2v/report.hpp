@@ -22,7 +22,9 @@ namespace n2v {
 /// A 2-D map of an embeddings table: its first two principal components (PCA: the covariance of
 /// the drawn rows, centred, and its two leading eigenvectors from Eigen's SelfAdjointEigenSolver).
 struct EmbeddingMap {
-  int64_t rows = 0;              // rows of the table (0: no map)
+  int64_t rows = 0;              // rows it could draw: the candidates (0: no map)
+  int64_t left_out = 0;          // rows of the table that were no candidates
+  std::string left_out_why;      // e.g. "nodes without edges (never trained)"
   std::vector<int32_t> shown;    // the rows drawn, ascending: all, or a seeded uniform sample
   std::vector<float> x, y;       // each drawn row's coordinates on components 1 and 2
   double variance[2] = {0, 0};   // fraction of the drawn rows' total variance on each component
@@ -34,11 +36,14 @@ struct EmbeddingMap {
   std::vector<std::string> names;       // per drawn point: the hover text
 };
 
-/// Projects `e` (at most max_points rows, a uniform sample keyed on `seed` beyond that) onto its
-/// first two principal components. Fills rows, shown, x, y and variance; the caller colours and
-/// names the points. InvalidArgumentError for an empty table or max_points < 1.
+/// Projects `e`'s rows `candidates` (ascending; empty: every row), at most max_points of them (a
+/// uniform sample keyed on `seed` beyond that), onto their first two principal components. Fills
+/// rows, left_out, shown, x, y and variance; the caller colours and names the points.
+/// InvalidArgumentError for an empty table, no candidate, a candidate out of range, or
+/// max_points < 1.
 absl::StatusOr<EmbeddingMap> ProjectEmbeddings(const Embeddings& e, int32_t max_points,
-                                               uint64_t seed, int threads = 0);
+                                               uint64_t seed, int threads = 0,
+                                               const std::vector<int32_t>& candidates = {});
 
 /// Colours `map` by out-degree and names its points by `names` (row = node id).
 void ColourByDegree(EmbeddingMap* map, const CsrView& g, const std::vector<std::string>& names);
@@ -95,7 +100,8 @@ struct ReportData {
 };
 
 /// Sets d->map to the map of `emb` (row = node of g; `names` per node for the hover and the
-/// table), coloured by degree, and d->hub_neighbors to the ro.neighbors nearest nodes (cosine, on
+/// table), coloured by degree, leaving out nodes without any edge (walks never train them: their
+/// rows are the initial random vectors, a cluster that would squash the map), and d->hub_neighbors to the ro.neighbors nearest nodes (cosine, on
 /// `device`) of the ro.hubs highest-degree nodes, each node's own row left out.
 absl::Status AddEmbeddingMap(const Graph& g, const Embeddings& emb,
                              const std::vector<std::string>& names, const ReportOptions& ro,

@@ -206,6 +206,8 @@ expect_exit "train --no-report" 0 "$N2V" train -i "$TMP/g.edges" -o "$TMP/norep.
 expect_exit "report in a missing directory" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/badr1.w2v" "${SMALL[@]}" --report "$TMP/nodir/r.html"
 expect_grep "the report error names the file and what was expected" "$TMP/err" "--report $TMP/nodir/r.html: expected a file in an existing directory"
 [ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "the report error is one line" || bad "the report error is one line" "$(cat "$TMP/err")"
+expect_exit "report path is the output" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/badr6.w2v" "${SMALL[@]}" --report "$TMP/./badr6.w2v"
+expect_grep "the same-file error says so" "$TMP/err" "expected a file other than --output"
 expect_exit "report path is a directory" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/badr2.w2v" "${SMALL[@]}" --report "$TMP"
 expect_exit "report labels file missing" 2 "$N2V" train -i "$TMP/g.edges" -o "$TMP/badr3.w2v" "${SMALL[@]}" --report-labels "$TMP/nolabels.txt"
 expect_grep "the labels error names the file" "$TMP/err" "nolabels.txt"

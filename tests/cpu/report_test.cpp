@@ -331,6 +331,22 @@ TEST(EmbeddingMap, SamplesBeyondMaxPointsUniformlyAndReproducibly) {
   ExpectNoNetwork(html);
 }
 
+TEST(EmbeddingMap, OnlyTheCandidateRowsAreDrawn) {
+  const Embeddings e = TwoDirections(1000, nullptr);
+  std::vector<int32_t> even;
+  for (int32_t r = 0; r < 1000; r += 2) even.push_back(r);
+  auto all = ProjectEmbeddings(e, 100000, 1, 2, even);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->shown, even);
+  EXPECT_EQ(all->rows, 500);
+  EXPECT_EQ(all->left_out, 500);
+  auto some = ProjectEmbeddings(e, 50, 1, 2, even);
+  ASSERT_TRUE(some.ok());
+  ASSERT_EQ(some->shown.size(), 50u);
+  for (int32_t r : some->shown) EXPECT_EQ(r % 2, 0) << r;
+  EXPECT_FALSE(ProjectEmbeddings(e, 10, 1, 2, {5, 1000}).ok()) << "a row outside the table";
+}
+
 TEST(EmbeddingMap, CategoriesByFrequencyAndNamesCannotCloseTheScript) {
   const Embeddings e = TwoDirections(40, nullptr);
   auto m = ProjectEmbeddings(e, 100, 1);
@@ -423,7 +439,13 @@ TEST(CommandReports, TrainPageHasTheMapTraceAndHubs) {
   ro.neighbors = 4;
   auto html = RenderTrainReport(g, o, *r, ro, ReportRun{"train", "g.edges", {}, {{"load", 1.0}}});
   ASSERT_TRUE(html.ok()) << html.status();
-  EXPECT_NE(html->find("data-expected=\"300\""), std::string::npos);
+  // Every node with an edge is drawn; a node without one (never trained) is left out, and said so.
+  const GraphStats gs = ComputeGraphStats(g);
+  EXPECT_NE(html->find(absl::StrCat("data-expected=\"", 300 - gs.isolated_nodes, "\"")), std::string::npos);
+  if (gs.isolated_nodes > 0) {
+    EXPECT_NE(html->find(absl::StrCat("Left out: ", gs.isolated_nodes, " nodes without any edge")),
+              std::string::npos);
+  }
   EXPECT_NE(html->find("id=\"trace-loss-pairs\""), std::string::npos);
   EXPECT_NE(html->find("id=\"trace-loss-time\""), std::string::npos);
   EXPECT_EQ(CurvePoints(*html).size(), 2u);
