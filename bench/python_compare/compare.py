@@ -3,7 +3,8 @@
 Graphs: planted-partition graphs (node v in community v mod C, 80 % of the edges inside a
 community), one BlogCatalog-sized (10,312 nodes, 333,983 edges, 39 communities, as BlogCatalog's
 39 labels) and one of 100,000 nodes. Every tool reads the same edge list and trains with the same
-settings (dimension 128, walks 10 x 80, window 10, 1 epoch, 5 negatives, 2 workers) in its own
+settings (dimension 128, walks 10 x 80 unless the graph says otherwise, window 10, 1 epoch,
+5 negatives, 2 workers) in its own
 process (bench/python_compare/tool.py). Quality is scored the same way for every tool, by
 n2v.evaluate on the tool's saved vectors: node classification (macro/micro-F1, 50 % of the nodes
 trained on, 5 repeats) and, on the BlogCatalog-sized graph, link prediction (ROC-AUC on 20 % of
@@ -31,7 +32,10 @@ GRAPHS = {
     "smoke": dict(nodes=2000, edges=20000, communities=10, p=0.5, q=2.0, link=True),
     "blogcatalog-sized": dict(nodes=10312, edges=333983, communities=39, p=0.25, q=0.25,
                               link=True),
-    "100k": dict(nodes=100000, edges=1000000, communities=100, p=0.5, q=2.0, link=False),
+    # 2 walks of 40 per node (8M walk positions, as many as the BlogCatalog-sized run's 10 x 80):
+    # at 10 x 80 the peers' runs would take the better part of an hour each on 2 cores.
+    "100k": dict(nodes=100000, edges=1000000, communities=100, p=0.5, q=2.0, link=False,
+                 num_walks=2, walk_length=40),
 }
 TOOLS = ["n2v", "pecanpy-sparseotf", "pecanpy-precomp", "node2vec", "pyg"]
 SETTINGS = dict(dim=128, walk_length=80, num_walks=10, window=10, workers=2)
@@ -77,7 +81,7 @@ def to_tab(src, dst):
 
 
 def run_tool(tool, graph, out, spec, timeout):
-    s = SETTINGS
+    s = dict(SETTINGS, **{k: spec[k] for k in ("num_walks", "walk_length") if k in spec})
     cmd = [sys.executable, os.path.join(HERE, "tool.py"), tool, graph, out, str(spec["p"]),
            str(spec["q"]), str(s["dim"]), str(s["walk_length"]), str(s["num_walks"]),
            str(s["window"]), str(s["workers"])]

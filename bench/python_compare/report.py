@@ -20,8 +20,10 @@ def main():
           "prediction (20 % of the edges held out, every tool trained on the same residual).\n")
     for name, g in r["graphs"].items():
         sp = g["spec"]
+        walks = (f", {sp['num_walks']} walks x {sp['walk_length']} nodes per node"
+                 if "num_walks" in sp else "")
         print(f"### {name}: {sp['nodes']:,} nodes, {sp['edges']:,} edges, "
-              f"{sp['communities']} planted communities, p = {sp['p']}, q = {sp['q']}\n")
+              f"{sp['communities']} planted communities, p = {sp['p']}, q = {sp['q']}{walks}\n")
         print("| tool | time (s) | n2v is × faster | peak RSS (MiB) | macro-F1 | micro-F1 | "
               "AUC (cosine) | AUC (hadamard) |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
