@@ -30,22 +30,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::StatusOr<ExportFormat> ResolveFormat(const std::string& format, const std::string& output) {
-  if (format == "w2v") return ExportFormat::kWord2VecText;
-  if (format == "w2v-binary") return ExportFormat::kWord2VecBinary;
-  if (format == "npy") return ExportFormat::kNpy;
-  if (format == "tsv") return ExportFormat::kProjectorTsv;
-  if (format != "auto") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--format: expected auto, w2v, w2v-binary, npy or tsv, got '", format, "'"));
-  }
-  const std::string ext = fs::path(output).extension().string();
-  if (ext == ".npy") return ExportFormat::kNpy;
-  if (ext == ".bin") return ExportFormat::kWord2VecBinary;
-  if (ext == ".tsv") return ExportFormat::kProjectorTsv;
-  return ExportFormat::kWord2VecText;
-}
-
 const char* FormatName(ExportFormat f) {
   switch (f) {
     case ExportFormat::kWord2VecText: return "word2vec text";
@@ -119,7 +103,7 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   }
   if (absl::Status st = ValidateTrainOptions(opt); !st.ok()) return ReportError(st);
   if (absl::Status st = CheckOutputDir(f.output, "--output"); !st.ok()) return ReportError(st);
-  auto format = ResolveFormat(f.format, f.output);
+  auto format = ResolveExportFormat(f.format, f.output);
   if (!format.ok()) return ReportError(format.status());
   ReportOptions report = f.report;
   report.enabled = !f.no_report;

@@ -21,6 +21,23 @@ void AppendFloat(std::string& out, float v) {
 
 }  // namespace
 
+absl::StatusOr<ExportFormat> ResolveExportFormat(const std::string& format,
+                                                 const std::string& path) {
+  if (format == "w2v") return ExportFormat::kWord2VecText;
+  if (format == "w2v-binary") return ExportFormat::kWord2VecBinary;
+  if (format == "npy") return ExportFormat::kNpy;
+  if (format == "tsv") return ExportFormat::kProjectorTsv;
+  if (format != "auto") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--format: expected auto, w2v, w2v-binary, npy or tsv, got '", format, "'"));
+  }
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".npy") return ExportFormat::kNpy;
+  if (ext == ".bin") return ExportFormat::kWord2VecBinary;
+  if (ext == ".tsv") return ExportFormat::kProjectorTsv;
+  return ExportFormat::kWord2VecText;
+}
+
 std::string TsvField(const std::string& s) {
   std::string out = s;
   for (char& c : out) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "n2v/train.hpp"
 
 namespace n2v {
@@ -28,6 +29,12 @@ absl::Status WriteNpy(const std::string& path, const Embeddings& e,
 
 /// The export formats `n2v train --format` offers.
 enum class ExportFormat { kWord2VecText, kWord2VecBinary, kNpy, kProjectorTsv };
+
+/// The format `n2v train --format` (and Python's save) names: "w2v", "w2v-binary", "npy", "tsv",
+/// or "auto", by the extension of `path` (.npy, .bin = w2v-binary, .tsv; else word2vec text).
+/// Anything else: InvalidArgumentError naming --format.
+absl::StatusOr<ExportFormat> ResolveExportFormat(const std::string& format,
+                                                 const std::string& path);
 
 /// Writes `e` in `format` to `path`. kProjectorTsv writes `path` as vectors.tsv and
 /// "<path without .tsv>.metadata.tsv" with the keys (one column, no header). Keys must not hold

@@ -169,9 +169,6 @@ def _report_options(path: Any, points: int, hubs: int, neighbors: int,
 # --- the estimator ----------------------------------------------------------------------------
 
 
-_EXPORT_BY_EXT = {".npy": "npy", ".bin": "w2v-binary", ".tsv": "tsv"}
-
-
 def _train_options(params: Dict[str, Any]) -> "_n2v.TrainOptions":
     o = _n2v.TrainOptions()
     o.walk.p = float(params["p"])
@@ -410,10 +407,7 @@ class Node2Vec:
         text), "w2v-binary", "npy" (+ ``.ids.txt``) or "tsv" (projector vectors + metadata);
         "auto" picks by extension (.npy, .bin, .tsv, else word2vec text)."""
         self._fitted()
-        path = os.fspath(path)
-        if format == "auto":
-            format = _EXPORT_BY_EXT.get(os.path.splitext(path)[1], "w2v")
-        _n2v.write_embeddings(path, format, self._table, [str(k) for k in self.nodes])
+        _n2v.write_embeddings(os.fspath(path), format, self._table, [str(k) for k in self.nodes])
 
     @property
     def wv(self) -> Any:

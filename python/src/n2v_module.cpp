@@ -473,19 +473,9 @@ nb::dict MovieLensPy(MovieLensOptions o, std::optional<std::string> out, nb::obj
   return d;
 }
 
-ExportFormat ParseExportFormat(const std::string& f) {
-  if (f == "w2v") return ExportFormat::kWord2VecText;
-  if (f == "w2v-binary") return ExportFormat::kWord2VecBinary;
-  if (f == "npy") return ExportFormat::kNpy;
-  if (f == "tsv") return ExportFormat::kProjectorTsv;
-  PyErr_SetString(PyExc_ValueError,
-                  ("format: expected w2v, w2v-binary, npy or tsv, got '" + f + "'").c_str());
-  throw nb::python_error();
-}
-
 void WriteEmbeddingsPy(const std::string& path, const std::string& format, const Embeddings& e,
                        const std::vector<std::string>& keys) {
-  const ExportFormat f = ParseExportFormat(format);
+  const ExportFormat f = Unwrap(ResolveExportFormat(format, path));
   absl::Status st;
   {
     nb::gil_scoped_release release;
@@ -694,7 +684,8 @@ NB_MODULE(_n2v, m) {
   m.def("movielens", &MovieLensPy, "options"_a, "out"_a.none(), "progress"_a.none(),
         "The Keras example's job (n2v::RunMovieLens), its outputs written to `out` if given.");
   m.def("write_embeddings", &WriteEmbeddingsPy, "path"_a, "format"_a, "embeddings"_a, "keys"_a,
-        "Writes embeddings atomically as word2vec text/binary, .npy + ids, or projector TSV.");
+        "Writes embeddings atomically as word2vec text/binary, .npy + ids, or projector TSV "
+        "(format 'auto': by the path's extension, as n2v train).");
   m.def("read_embeddings", &ReadEmbeddingsPy, "path"_a,
         "Reads word2vec text/binary or .npy embeddings: (Embeddings, keys).");
   m.def("resolve_device", &ResolveDevicePy, "spec"_a, "threads"_a = 0,
