@@ -392,6 +392,7 @@ struct ThreadState {
   Plan plan[2];
   DrawScratch draws;
   std::vector<int32_t> walks;    // a streamed chunk
+  std::vector<int32_t> kept;     // the chunk's walks after subsampling (core::SubsampleWalk)
   std::vector<float> h, e1;      // the portable path's centre row and its gradient
   std::vector<float> f, g;       // [1 + negatives] one pair's dot products and coefficients
   std::vector<float> loss_args;  // queued softplus arguments
@@ -787,6 +788,9 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
   a.negative_key = core::SgdNegativeKey(o.seed);
   a.max_pairs = 2 * std::min<uint32_t>(o.window, length - 1);
   const CentreFn train = PickCentreFn(o.dim);
+  // Subsampling (o.sample > 0): each chunk's walks are compacted per epoch before training.
+  const std::vector<uint32_t> keep = SubsampleThresholds(s->counts, o.sample);
+  const core::PhiloxKey sample_key = core::SgdSubsampleKey(o.seed);
   const uint64_t per_chunk = WalksPerChunk(length);
   const int64_t chunks = static_cast<int64_t>((num_walks + per_chunk - 1) / per_chunk);
   const uint64_t run_total = static_cast<uint64_t>(o.epochs) * a.total_centres;
@@ -818,7 +822,16 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
           const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
           const uint64_t count = std::min(per_chunk, num_walks - first);
           const int64_t pairs_before = t.pairs;
-          TrainChunk(a, train, src.Get(first, count, &t.walks), first, count, &t);
+          const int32_t* walks = src.Get(first, count, &t.walks);
+          if (!keep.empty()) {
+            t.kept.resize(static_cast<size_t>(count) * length);
+            for (uint64_t k = 0; k < count; ++k) {
+              core::SubsampleWalk(sample_key, a.epoch, first + k, length, keep.data(),
+                                  walks + k * length, t.kept.data() + k * length);
+            }
+            walks = t.kept.data();
+          }
+          TrainChunk(a, train, walks, first, count, &t);
           const int64_t pairs_now =
               pairs_done.fetch_add(t.pairs - pairs_before, std::memory_order_relaxed) + t.pairs -
               pairs_before;

@@ -245,6 +245,20 @@ __global__ void CountNodesKernel(const int32_t* walks, uint64_t entries, int32_t
   }
 }
 
+// One thread per walk (grid-stride): core::SubsampleWalk of walks [first, first + count), read
+// from `in` (row w − in_first) and written to `out` (row w − first).
+__global__ void SubsampleKernel(const int32_t* in, uint64_t in_first, int32_t* out,
+                                uint64_t first, uint64_t count, uint32_t length, uint32_t epoch,
+                                const uint32_t* keep, core::PhiloxKey key) {
+  const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
+  for (uint64_t k = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < count;
+       k += stride) {
+    const uint64_t w = first + k;
+    core::SubsampleWalk(key, epoch, w, length, keep, in + (w - in_first) * length,
+                        out + k * length);
+  }
+}
+
 // One thread per input-table element (grid-stride): core::Word2vecInit.
 __global__ void InitInputKernel(float* input, int32_t rows, int32_t dim, core::PhiloxKey key) {
   const uint64_t n = static_cast<uint64_t>(rows) * dim;
@@ -281,8 +295,9 @@ unsigned Blocks(uint64_t threads, uint64_t cap) {
 
 size_t SgdDeviceBytes(int32_t num_nodes, const SgdTrainOptions& o) {
   const size_t n = static_cast<size_t>(std::max(num_nodes, 0));
+  const size_t subsample = o.sample > 0 ? n * 4 + kSubsampleSlice * sizeof(int32_t) : 0;
   return 2 * n * static_cast<size_t>(std::max(o.dim, 1)) * sizeof(float) + n * (4 + 4 + 8) +
-         static_cast<size_t>(std::max(o.epochs, 1)) * 16 + 4096;
+         subsample + static_cast<size_t>(std::max(o.epochs, 1)) * 16 + 4096;
 }
 
 absl::StatusOr<DeviceSgdTables> AllocateSgdTables(int32_t num_nodes, const SgdTrainOptions& o,
@@ -319,7 +334,8 @@ absl::Status InitSgdTables(DeviceSgdTables& s, uint64_t seed, cudaStream_t strea
 }
 
 absl::Status UploadNegatives(DeviceSgdTables& s, const std::vector<uint64_t>& counts,
-                             double power) {
+                             const SgdTrainOptions& o) {
+  const double power = o.power;
   const size_t n = static_cast<size_t>(s.num_nodes);
   if (counts.size() != n || s.neg_keep.size() != n || s.neg_alias.size() != n) {
     return absl::InternalError(absl::StrCat("UploadNegatives: ", counts.size(),
@@ -331,7 +347,16 @@ absl::Status UploadNegatives(DeviceSgdTables& s, const std::vector<uint64_t>& co
     return absl::InternalError("UploadNegatives: NegativeTable has the wrong size");
   }
   N2V_RETURN_IF_ERROR(s.neg_keep.CopyFromHost(neg.keep.data(), n));
-  return s.neg_alias.CopyFromHost(neg.alias.data(), n);
+  N2V_RETURN_IF_ERROR(s.neg_alias.CopyFromHost(neg.alias.data(), n));
+  s.sample = o.sample;
+  const std::vector<uint32_t> keep = SubsampleThresholds(counts, o.sample);
+  if (keep.empty()) {
+    s.sample_keep = DeviceBuffer<uint32_t>();
+    return absl::OkStatus();
+  }
+  N2V_ASSIGN_OR_RETURN(s.sample_keep,
+                       DeviceBuffer<uint32_t>::FromHost(keep.data(), n, "subsampling thresholds"));
+  return absl::OkStatus();
 }
 
 absl::Status CountNodesOnDevice(const int32_t* d_walks, uint64_t entries, int32_t num_nodes,
@@ -376,7 +401,7 @@ absl::StatusOr<DeviceSgdTables> PrepareSgd(const int32_t* d_walks, int64_t num_w
 
   // --- tables and accumulators -----------------------------------------------------------------
   N2V_ASSIGN_OR_RETURN(DeviceSgdTables s, AllocateSgdTables(num_nodes, o, stream));
-  N2V_RETURN_IF_ERROR(UploadNegatives(s, h_counts, o.power));
+  N2V_RETURN_IF_ERROR(UploadNegatives(s, h_counts, o));
   N2V_RETURN_IF_ERROR(InitSgdTables(s, o.seed, stream));
   N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
   return s;
@@ -427,10 +452,41 @@ absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_
   if (launch.max_warps > 0) {
     cap = std::min<uint64_t>(cap, CeilDiv(uint64_t(launch.max_warps) * kWarp, uint64_t{kBlock}));
   }
-  const unsigned blocks = Blocks(count * kWarp, cap);
-  PickEpochKernel(o.dim, launch.max_warps == 1)<<<blocks, kBlock, 0, stream>>>(a, first_centre,
-                                                                               count);
-  N2V_CUDA_CHECK_LAUNCH();
+  const EpochKernel kernel = PickEpochKernel(o.dim, launch.max_warps == 1);
+  if (s.sample_keep.size() == 0) {
+    kernel<<<Blocks(count * kWarp, cap), kBlock, 0, stream>>>(a, first_centre, count);
+    N2V_CUDA_CHECK_LAUNCH();
+    return absl::OkStatus();
+  }
+  // Subsampling: slice by slice, the walks compacted into s.kept and trained from there.
+  if (first_centre % length != 0 || count % length != 0) {
+    return absl::InvalidArgumentError(
+        "SgdEpoch: with subsampling the centres must be whole walks");
+  }
+  if (s.sample != o.sample || s.sample_keep.size() != static_cast<size_t>(s.num_nodes)) {
+    return absl::InvalidArgumentError("SgdEpoch: sample does not match the prepared state");
+  }
+  const uint64_t slice_walks = std::max<uint64_t>(1, kSubsampleSlice / length);
+  const uint64_t walks = count / length;
+  const size_t need = static_cast<size_t>(std::min(slice_walks, walks) * length);
+  if (s.kept.size() < need) {
+    s.kept = DeviceBuffer<int32_t>();  // the old one is freed first
+    N2V_ASSIGN_OR_RETURN(s.kept, DeviceBuffer<int32_t>::Allocate(need, "subsampled walks"));
+  }
+  const core::PhiloxKey key = core::SgdSubsampleKey(o.seed);
+  for (uint64_t w0 = first_centre / length; w0 < first_centre / length + walks;
+       w0 += slice_walks) {
+    const uint64_t n = std::min(slice_walks, first_centre / length + walks - w0);
+    SubsampleKernel<<<Blocks(n, uint64_t(sms) * 8), kBlock, 0, stream>>>(
+        d_walks, d_walks_first, s.kept.data(), w0, n, length, a.epoch, s.sample_keep.data(), key);
+    N2V_CUDA_CHECK_LAUNCH();
+    SgdArgs slice = a;
+    slice.walks = s.kept.data();
+    slice.walks_first = w0;
+    kernel<<<Blocks(n * length * kWarp, cap), kBlock, 0, stream>>>(slice, w0 * length,
+                                                                   n * length);
+    N2V_CUDA_CHECK_LAUNCH();
+  }
   return absl::OkStatus();
 }
 

@@ -17,6 +17,9 @@
 
 namespace n2v::cuda {
 
+/// Walk positions SgdEpochOnDevice compacts and trains per launch pair when subsampling.
+inline constexpr uint64_t kSubsampleSlice = uint64_t{1} << 22;
+
 /// Device tables, the negative-sampling alias table and the per-epoch accumulators of one SGD
 /// run. (Not the host n2v::SgdState, the run's resumable state, which these tables are
 /// downloaded into.)
@@ -27,6 +30,9 @@ struct DeviceSgdTables {
   DeviceBuffer<int32_t> neg_alias;  // [num_nodes]
   DeviceBuffer<double> loss;        // [epochs] Σ pair losses
   DeviceBuffer<unsigned long long> pairs;  // [epochs] pairs trained
+  DeviceBuffer<uint32_t> sample_keep;  // [num_nodes] SubsampleThresholds; empty: no subsampling
+  DeviceBuffer<int32_t> kept;          // a slice of walks after core::SubsampleWalk
+  double sample = 0;
   int32_t num_nodes = 0;
   int32_t dim = 0;
   bool has_negatives = false;       // false when no node occurs in the walks
@@ -43,10 +49,11 @@ absl::StatusOr<DeviceSgdTables> AllocateSgdTables(int32_t num_nodes, const SgdTr
 /// core::Word2vecInit into the input table (exactly cpu's InitTables), the output table zeroed.
 absl::Status InitSgdTables(DeviceSgdTables& s, uint64_t seed, cudaStream_t stream);
 
-/// NegativeTable(counts, power) (the CPU's table, built on the host) copied into s.neg_keep and
-/// s.neg_alias; has_negatives = some count > 0. Synchronous.
+/// NegativeTable(counts, o.power) (the CPU's table, built on the host) copied into s.neg_keep
+/// and s.neg_alias; has_negatives = some count > 0; and when o.sample > 0 the subsampling
+/// thresholds (SubsampleThresholds, the CPU's) into s.sample_keep. Synchronous.
 absl::Status UploadNegatives(DeviceSgdTables& s, const std::vector<uint64_t>& counts,
-                             double power);
+                             const SgdTrainOptions& o);
 
 /// Enqueues counts[v] += occurrences of v in d_walks[0, entries) (negative ids are padding);
 /// *d_bad = 1 if an id is >= num_nodes.
@@ -64,7 +71,9 @@ absl::StatusOr<DeviceSgdTables> PrepareSgd(const int32_t* d_walks, int64_t num_w
 /// (centre, context) pairs. num_walks is the epoch's walk count (the learning-rate schedule's
 /// total). d_walks holds walks [d_walks_first, ...): row w − d_walks_first is walk w, so a chunk
 /// buffer can hold a slice of the epoch while every draw stays keyed on global ids; the centres
-/// must lie in the buffer's walks. `launch`: see SgdLaunch.
+/// must lie in the buffer's walks. `launch`: see SgdLaunch. With subsampling (s.sample_keep set)
+/// the centres must be whole walks: each slice of them is compacted (core::SubsampleWalk) into
+/// s.kept and trained from there.
 absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_t num_walks,
                               uint32_t length, const SgdTrainOptions& o, int32_t epoch,
                               uint64_t first_centre, uint64_t count, cudaStream_t stream,

@@ -68,6 +68,11 @@ DeviceParts PartsOf(int32_t num_nodes, int64_t num_edge_slots, uint32_t length,
   p.negatives = n * (sizeof(uint32_t) + sizeof(int32_t)) + n * sizeof(uint64_t);
   // The largest chunk any launch uses (the full launch's).
   p.chunks = 2 * ChunkWalks(length, kChunkCentres) * len * sizeof(int32_t);
+  if (o.sample > 0) {  // the thresholds and one subsampled chunk (SgdEpochOnDevice)
+    p.negatives += n * sizeof(uint32_t);
+    p.chunks += std::min<uint64_t>(ChunkWalks(length, kChunkCentres) * len, kSubsampleSlice) *
+                sizeof(int32_t);
+  }
   p.small = static_cast<uint64_t>(std::max(o.epochs, 1)) * 16 + 4096;
   return p;
 }
@@ -243,14 +248,14 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     if (h_bad != 0) {
       return absl::InternalError("TrainSgdOnGraph on CUDA: a sampled walk holds an id >= n");
     }
-    N2V_RETURN_IF_ERROR(UploadNegatives(tables, fresh.counts, o.power));
+    N2V_RETURN_IF_ERROR(UploadNegatives(tables, fresh.counts, o));
     N2V_RETURN_IF_ERROR(InitSgdTables(tables, o.seed, train.get()));
     N2V_RETURN_IF_ERROR(train.Sync());
     run = &fresh;
   } else {
     N2V_RETURN_IF_ERROR(Upload(state->input, &tables.input));
     N2V_RETURN_IF_ERROR(Upload(state->output, &tables.output));
-    N2V_RETURN_IF_ERROR(UploadNegatives(tables, state->counts, o.power));
+    N2V_RETURN_IF_ERROR(UploadNegatives(tables, state->counts, o));
   }
 
   // Epoch results are committed to the state together with the tables they belong to, so a

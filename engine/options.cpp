@@ -133,6 +133,12 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   }
   if (m.batch < 1) return Bad("--batch", "at least 1");
   if (!(m.l2 >= 0) || !std::isfinite(m.l2)) return Bad("--l2", "a non-negative number");
+  if (!(m.sample >= 0) || !std::isfinite(m.sample)) {
+    return Bad("--sample", "a non-negative number (0: no subsampling)");
+  }
+  if (m.sample > 0 && m.optimizer != Optimizer::kSgd) {
+    return Bad("--sample", "0 with --optimizer adam (the Keras model trains every pair)");
+  }
   if (o.threads < 0) return Bad("--threads", "0 (all cores) or more");
   if (o.checkpoint.every < 0) return Bad("--checkpoint-every", "0 or more");
   const bool checkpointing = o.checkpoint.every > 0 || !o.checkpoint.resume.empty();

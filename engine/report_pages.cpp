@@ -48,6 +48,7 @@ void AddTrainConfig(const TrainOptions& o, bool walk,
     c->emplace_back("l2", absl::StrCat(m.l2));
   } else {
     c->emplace_back("embedding", std::string(EmbeddingTableName(m.embedding)));
+    c->emplace_back("sample", absl::StrCat(m.sample));
   }
   c->emplace_back("threads", absl::StrCat(EffectiveThreads(o.threads)));
   c->emplace_back("seed", absl::StrCat(o.seed));

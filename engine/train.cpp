@@ -30,14 +30,14 @@ void Emit(const TrainOptions& o, ProgressEvent e) {
 
 bool Cancelled(const CancelCallback& c) { return c && c(); }
 
-core::WalkParams WalkParamsOf(const WalkConfig& w, uint64_t seed) {
+core::WalkParams WalkParamsOf(const WalkConfig& w, uint64_t seed, const Graph& g, int threads) {
   WalkOptions wo;
   wo.p = w.p;
   wo.q = w.q;
   wo.length = w.length;
   wo.num_walks = w.num_walks;
   wo.seed = seed;
-  return MakeWalkParams(wo);
+  return MakeWalkParams(wo, g, threads);
 }
 
 // --resume takes a checkpoint file, or a directory whose highest epoch-N.ckpt is used.
@@ -93,6 +93,9 @@ absl::Status CheckSameRun(const std::string& path, const SgdState& s, const SgdT
     return differs("--negative", str(s.options.negatives), str(o.negatives));
   }
   if (s.options.lr != o.lr) return differs("--lr", str(s.options.lr), str(o.lr));
+  if (s.options.sample != o.sample) {
+    return differs("--sample", str(s.options.sample), str(o.sample));
+  }
   if (s.options.seed != o.seed) return differs("--seed", str(s.options.seed), str(o.seed));
   if (s.num_nodes != num_nodes) {
     return differs("a graph of", absl::StrCat(s.num_nodes, " nodes"),
@@ -154,9 +157,10 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
   so.window = m.window;
   so.negatives = m.negatives;
   so.lr = static_cast<float>(m.EffectiveLr());
+  so.sample = m.sample;
   so.seed = o.seed;
   const CsrView g = graph.view();
-  const core::WalkParams wp = WalkParamsOf(o.walk, o.seed);
+  const core::WalkParams wp = WalkParamsOf(o.walk, o.seed, graph, threads);
   const uint64_t num_walks = static_cast<uint64_t>(o.walk.num_walks) * g.num_nodes;
   const CheckpointConfig& ckpt = o.checkpoint;
 

@@ -37,13 +37,14 @@ absl::Status CheckSgdOptions(const char* who, int32_t num_nodes, uint32_t length
                           const SgdTrainOptions& o) {
   if (num_nodes <= 0 || o.dim < 1 || o.dim > core::kMaxDim || o.window < 1 || o.epochs < 0 ||
       length == 0 || !(o.lr > 0) || !std::isfinite(o.lr) || !(o.min_lr_fraction >= 0) ||
-      !(o.power >= 0) || !std::isfinite(o.power)) {
+      !(o.power >= 0) || !std::isfinite(o.power) || !(o.sample >= 0) ||
+      !std::isfinite(o.sample)) {
     return absl::InvalidArgumentError(absl::StrCat(
         who, ": needs num_nodes > 0, 1 <= dim <= ", core::kMaxDim,
-        ", window >= 1, epochs >= 0, length >= 1, lr > 0, min_lr_fraction >= 0, power >= 0 "
-        "(got num_nodes ", num_nodes, ", dim ", o.dim, ", window ", o.window, ", epochs ",
-        o.epochs, ", length ", length, ", lr ", o.lr, ", min_lr_fraction ", o.min_lr_fraction,
-        ", power ", o.power, ")"));
+        ", window >= 1, epochs >= 0, length >= 1, lr > 0, min_lr_fraction >= 0, power >= 0, "
+        "sample >= 0 (got num_nodes ", num_nodes, ", dim ", o.dim, ", window ", o.window,
+        ", epochs ", o.epochs, ", length ", length, ", lr ", o.lr, ", min_lr_fraction ",
+        o.min_lr_fraction, ", power ", o.power, ", sample ", o.sample, ")"));
   }
   return absl::OkStatus();
 }
@@ -64,6 +65,24 @@ AliasTables NegativeTable(const std::vector<uint64_t>& counts, double power) {
   const CsrView one_row{offsets.data(), columns.data(), weights.data(), 1,
                         static_cast<int64_t>(n)};
   return BuildAliasTables(one_row, 1);
+}
+
+std::vector<uint32_t> SubsampleThresholds(const std::vector<uint64_t>& counts, double sample) {
+  std::vector<uint32_t> keep;
+  if (!(sample > 0)) return keep;
+  double total = 0;
+  for (const uint64_t c : counts) total += static_cast<double>(c);
+  const double t = sample * total;
+  keep.resize(counts.size());
+  for (size_t v = 0; v < counts.size(); ++v) {
+    const double c = static_cast<double>(counts[v]);
+    // A node that never occurs is never drawn; give it "always keep".
+    const double p = c > 0 ? (std::sqrt(c / t) + 1.0) * t / c : 1.0;
+    const double words = std::round(std::min(p, 1.0) * 4294967296.0);  // kept words of 2^32
+    keep[v] = words >= 4294967296.0 ? 0xFFFFFFFFu
+                                    : static_cast<uint32_t>(std::max(words, 1.0) - 1.0);
+  }
+  return keep;
 }
 
 namespace {
@@ -115,6 +134,7 @@ absl::Status CheckSgdResumable(const SgdState& s, const SgdTrainOptions& o, int3
     return differs("min_lr_fraction", h.min_lr_fraction, o.min_lr_fraction);
   }
   if (h.power != o.power) return differs("power", h.power, o.power);
+  if (h.sample != o.sample) return differs("sample", h.sample, o.sample);
   if (h.seed != o.seed) return differs("seed", h.seed, o.seed);
   if (s.num_nodes != num_nodes) return differs("node count", s.num_nodes, num_nodes);
   if (s.walk_length != length) return differs("walk length", s.walk_length, length);
@@ -161,7 +181,9 @@ struct CkptHeader {
   int32_t next_epoch;
   int64_t pairs;
   uint32_t body_crc;  // of every byte after the header
-  uint8_t reserved[36];
+  uint32_t zero;      // 0
+  double sample;      // SgdTrainOptions::sample; 0 in checkpoints from before it existed
+  uint8_t reserved[24];
 };
 static_assert(sizeof(CkptHeader) == 128, "the checkpoint header is 128 bytes");
 
@@ -211,6 +233,7 @@ absl::Status WriteSgdCheckpoint(const std::string& path, const SgdState& s) {
   h.lr = s.options.lr;
   h.min_lr_fraction = s.options.min_lr_fraction;
   h.power = s.options.power;
+  h.sample = s.options.sample;
   h.seed = s.options.seed;
   h.num_nodes = s.num_nodes;
   h.walk_length = s.walk_length;
@@ -273,6 +296,7 @@ absl::StatusOr<SgdState> ReadSgdCheckpoint(const std::string& path) {
                                       ", got ", h.version));
   }
   if (h.flags != 0) return Invalid(path, absl::StrCat("flags: expected 0, got ", h.flags));
+  if (h.zero != 0) return Invalid(path, "header padding: expected zero bytes, got non-zero ones");
   for (const uint8_t b : h.reserved) {
     if (b != 0) return Invalid(path, "header padding: expected zero bytes, got non-zero ones");
   }
@@ -284,6 +308,7 @@ absl::StatusOr<SgdState> ReadSgdCheckpoint(const std::string& path) {
   o.lr = h.lr;
   o.min_lr_fraction = h.min_lr_fraction;
   o.power = h.power;
+  o.sample = h.sample;
   o.seed = h.seed;
   if (absl::Status st = CheckSgdOptions("options", h.num_nodes, h.walk_length, o); !st.ok()) {
     return Invalid(path, st.message());

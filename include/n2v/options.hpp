@@ -67,6 +67,7 @@ struct ModelConfig {
   int32_t batch = core::kSeedBatch;  // adam only
   double l2 = core::kSeedL2;         // adam only
   EmbeddingTable embedding = EmbeddingTable::kInputPlusOutput;  // sgd only
+  double sample = core::kSgdDefaultSample;  // sgd only: frequent-node subsampling (0: off)
 
   /// The learning rate this model trains with (the regime's default when lr < 0).
   double EffectiveLr() const;

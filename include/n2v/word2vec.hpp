@@ -32,6 +32,7 @@ struct SgdTrainOptions {
   float lr = core::kSgdDefaultLr;                      // word2vec's skip-gram default
   float min_lr_fraction = core::kSgdMinLrFraction;     // lr decays linearly to lr * this
   double power = core::kNegativePower;                 // negatives ~ count^power
+  double sample = core::kSgdDefaultSample;  // subsampling of frequent nodes (0: off)
   uint64_t seed = core::kDefaultSeed;
 };
 
@@ -129,6 +130,12 @@ absl::Status CheckSgdOptions(const char* who, int32_t num_nodes, uint32_t length
 /// The negatives' alias table over count^power (float weights, one CSR row of n columns,
 /// BuildAliasTables): both backends draw their negatives from exactly this table.
 AliasTables NegativeTable(const std::vector<uint64_t>& counts, double power);
+
+/// core::SubsampleWalk's keep thresholds for `sample` > 0: node v's occurrence is kept iff its
+/// random word is <= keep[v], with probability round(2^32·min(1, (sqrt(c/t) + 1)·t/c))/2^32 for
+/// count c and t = sample·Σ counts (gensim's word_probability and sample_int). Empty when
+/// sample is 0 (nothing dropped). Both backends use exactly this table.
+std::vector<uint32_t> SubsampleThresholds(const std::vector<uint64_t>& counts, double sample);
 
 /// Identifies the walks of a streamed run: zlib crc32 of the graph arrays and the walk
 /// parameters (SgdState::source_crc).

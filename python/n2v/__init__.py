@@ -184,6 +184,7 @@ def _train_options(params: Dict[str, Any]) -> "_n2v.TrainOptions":
     o.model.batch = int(params["batch"])
     o.model.l2 = float(params["l2"])
     o.model.embedding = str(params["embedding"])
+    o.model.sample = float(params["sample"])
     o.threads = int(params["workers"])
     o.seed = int(params["seed"])
     o.device = str(params["device"])
@@ -213,6 +214,8 @@ class Node2Vec:
         l2: L2 penalty on the table, adam only (``--l2``).
         embedding: sgd only: "input+output" (word2vec's two tables summed, w + c; better for link
             prediction) or "input" (what gensim's ``wv`` holds) (``--embedding``).
+        sample: sgd only: word2vec's subsampling of frequent nodes; 0 is off, word2vec and gensim
+            use 1e-3 (``--sample``).
         workers: CPU threads, 0 for all cores (``--threads``).
         seed: random seed of walks, initialisation and negatives (``--seed``). With workers=1 the
             result is the same bit for bit on every run and equals ``n2v train``'s; with more SGD
@@ -250,6 +253,7 @@ class Node2Vec:
         batch: int = _T.model.batch,
         l2: float = _T.model.l2,
         embedding: str = _T.model.embedding,
+        sample: float = _T.model.sample,
         workers: int = _T.threads,
         seed: int = _T.seed,
         device: str = _T.device,
@@ -277,6 +281,7 @@ class Node2Vec:
         self.batch = batch
         self.l2 = l2
         self.embedding = embedding
+        self.sample = sample
         self.workers = workers
         self.seed = seed
         self.device = device
@@ -298,7 +303,7 @@ class Node2Vec:
         self._wv = None
 
     _PARAMS = ("dimensions", "walk_length", "num_walks", "window", "p", "q", "epochs", "negative",
-               "optimizer", "lr", "batch", "l2", "embedding", "workers", "seed", "device",
+               "optimizer", "lr", "batch", "l2", "embedding", "sample", "workers", "seed", "device",
                "checkpoint_every", "checkpoint_dir", "resume", "report", "report_points",
                "report_hubs", "report_neighbors", "report_labels", "verbose", "callback")
 

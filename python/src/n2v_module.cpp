@@ -592,6 +592,7 @@ NB_MODULE(_n2v, m) {
                    .def_rw("lr", &ModelConfig::lr)
                    .def_rw("batch", &ModelConfig::batch)
                    .def_rw("l2", &ModelConfig::l2)
+                   .def_rw("sample", &ModelConfig::sample)
                    .def("effective_lr", &ModelConfig::EffectiveLr);
   EnumProperty(model, "optimizer", &ModelConfig::optimizer, ParseOptimizer, OptimizerName,
                "'sgd' or 'adam'");

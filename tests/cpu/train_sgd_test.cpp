@@ -1,6 +1,7 @@
 // cpu::TrainSgd / TrainSgdOnGraph (cpu/train_sgd.cpp): one thread against a scalar word2vec.c
 // loop written here from the shared draws, bit for bit; streamed == in memory; checkpoint →
 // resume == uninterrupted; Hogwild on 2 and 4 threads still trains; input and checkpoint errors.
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -148,13 +149,41 @@ Reference ScalarReference(const std::vector<int32_t>& walks, uint32_t length, in
   }
   const uint64_t total = walks.size();
   const core::PhiloxKey wkey = core::SgdWindowKey(o.seed), nkey = core::SgdNegativeKey(o.seed);
+  // word2vec's subsampling, written out from gensim's formula: keep an occurrence of a node of
+  // count c with probability min(1, (sqrt(c/t) + 1)·t/c), t = sample·Σc, as an integer threshold
+  // on the position's own random word; the walk's kept nodes close up.
+  std::vector<uint32_t> keep(n, 0xFFFFFFFFu);
+  const double t = o.sample * static_cast<double>(std::count_if(
+                                  walks.begin(), walks.end(), [](int32_t v) { return v >= 0; }));
+  for (int32_t v = 0; v < n && o.sample > 0; ++v) {
+    if (counts[v] == 0) continue;
+    const double p = std::min(1.0, (std::sqrt(counts[v] / t) + 1) * t / counts[v]);
+    const double kept_words = std::round(p * 4294967296.0);
+    keep[v] = kept_words >= 4294967296.0 ? 0xFFFFFFFFu
+                                         : uint32_t(std::max(kept_words, 1.0) - 1);
+  }
+  std::vector<int32_t> trained(walks.size());
   std::vector<float> neu1e(dim);
   for (int32_t e = 0; e < o.epochs; ++e) {
     double loss = 0;
     int64_t pairs = 0;
+    trained = walks;
+    if (o.sample > 0) {
+      for (uint64_t w0 = 0; w0 < total; w0 += length) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < length; ++i) {
+          const uint64_t pos = w0 + i;
+          const core::U32x4 r = core::Random4(core::SgdSubsampleKey(o.seed), 0, e, pos / 4);
+          const uint32_t words[4] = {r.x, r.y, r.z, r.w};
+          const int32_t v = walks[pos];
+          if (v >= 0 && words[pos % 4] <= keep[v]) trained[w0 + k++] = v;
+        }
+        for (; k < length; ++k) trained[w0 + k] = -1;
+      }
+    }
     for (uint64_t centre = 0; centre < total; ++centre) {
       const uint32_t i = centre % length;
-      const int32_t* walk = walks.data() + (centre - i);
+      const int32_t* walk = trained.data() + (centre - i);
       const int32_t word = walk[i];
       if (word < 0) continue;
       const float alpha =
@@ -206,6 +235,7 @@ struct RefCase {
   uint32_t window;
   uint32_t negatives;
   uint64_t seed;
+  double sample = 0;  // > 0: subsampling, which drops occurrences and closes the walks up
 };
 
 class SgdReferenceTest : public ::testing::TestWithParam<RefCase> {};
@@ -226,6 +256,7 @@ TEST_P(SgdReferenceTest, OneThreadEqualsScalarWord2vecLoop) {
   o.negatives = c.negatives;
   o.seed = c.seed;
   o.lr = 0.05f;
+  o.sample = c.sample;
   const Reference ref = ScalarReference(walks, wp.length, c.nodes, o);
   ASSERT_GT(ref.pairs, 0);
   for (bool scalar : {false, true}) {
@@ -255,7 +286,10 @@ INSTANTIATE_TEST_SUITE_P(Dims, SgdReferenceTest,
                                            RefCase{20, 7, 2, 1, 5},
                                            // 4 nodes: about a quarter of the negatives equal
                                            // their context and must be skipped
-                                           RefCase{4, 32, 3, 5, 6}));
+                                           RefCase{4, 32, 3, 5, 6},
+                                           // subsampling: ~60-80 % of the occurrences dropped
+                                           RefCase{30, 128, 5, 5, 7, 1e-3},
+                                           RefCase{25, 40, 3, 2, 8, 1e-2}));
 
 TEST(SgdTest, TinyGraphSkipsNegativesEqualToContext) {
   // The reference counts its skips: make sure the 4-node case above really exercises them.
@@ -296,6 +330,8 @@ TEST(SgdTest, OnlyPositivesWhenEveryNegativeIsTheContext) {
 // --- streamed == in memory, resume == uninterrupted ---------------------------------------------
 
 TEST(SgdTest, StreamingEqualsInMemoryOnOneThread) {
+  for (const double sample : {0.0, 1e-3}) {
+  SCOPED_TRACE(sample > 0 ? "subsampled" : "every occurrence");
   const Graph g = SmallGraph(60, 90, 11, 3);
   const AliasTables a = BuildAliasTables(g.view(), 1);
   const core::WalkParams wp = Params(20);
@@ -305,6 +341,7 @@ TEST(SgdTest, StreamingEqualsInMemoryOnOneThread) {
   o.epochs = 2;
   o.window = 6;
   o.seed = 5;
+  o.sample = sample;
   const std::vector<int32_t> walks = Walks(g, a, wp, num_walks);
   Embeddings in, out;
   auto mem = cpu::TrainSgd(walks.data(), num_walks, wp.length, g.num_nodes(), o, 1, &in, &out);
@@ -323,6 +360,68 @@ TEST(SgdTest, StreamingEqualsInMemoryOnOneThread) {
     if (v >= 0) ++counts[v];
   }
   EXPECT_EQ(s.counts, counts);
+  }
+}
+
+// core::SubsampleWalk keeps each occurrence with gensim's probability, closes the walk up, and
+// is a pure function of (seed, epoch, position): a statistical test against the exact
+// probabilities of SubsampleThresholds, over many walks.
+TEST(SgdTest, SubsamplingKeepsGensimsFractionOfEachNode) {
+  // Node v occurs with frequency ∝ v + 1 (a skewed corpus), walks of 16, no padding.
+  const int32_t n = 8;
+  const uint32_t length = 16;
+  const uint64_t num_walks = 20000;
+  std::vector<int32_t> walks(num_walks * length);
+  std::mt19937_64 rng(3);
+  std::discrete_distribution<int32_t> node({1, 2, 3, 4, 5, 6, 7, 8});
+  for (auto& v : walks) v = node(rng);
+  std::vector<uint64_t> counts(n, 0);
+  for (int32_t v : walks) ++counts[v];
+  const double sample = 0.002;
+  const std::vector<uint32_t> keep = SubsampleThresholds(counts, sample);
+  ASSERT_EQ(keep.size(), size_t(n));
+  EXPECT_TRUE(SubsampleThresholds(counts, 0).empty());
+  const double t = sample * static_cast<double>(walks.size());
+  const core::PhiloxKey key = core::SgdSubsampleKey(17);
+  std::vector<uint64_t> kept(n, 0);
+  std::vector<int32_t> out(length), again(length);
+  for (uint64_t w = 0; w < num_walks; ++w) {
+    const int32_t* in = walks.data() + w * length;
+    const uint32_t k = core::SubsampleWalk(key, 1, w, length, keep.data(), in, out.data());
+    for (uint32_t i = 0; i < length; ++i) {
+      if (i < k) {
+        ASSERT_GE(out[i], 0);
+        ++kept[out[i]];
+      } else {
+        ASSERT_EQ(out[i], -1) << "padding after the kept nodes";
+      }
+    }
+    // The kept nodes are a subsequence of the walk, in order.
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < length && j < k; ++i) j += in[i] == out[j] ? 1 : 0;
+    ASSERT_EQ(j, k) << "walk " << w;
+    // In place gives the same; the draw depends on the epoch.
+    std::copy(in, in + length, again.begin());
+    core::SubsampleWalk(key, 1, w, length, keep.data(), again.data(), again.data());
+    ASSERT_EQ(again, out);
+  }
+  for (int32_t v = 0; v < n; ++v) {
+    const double c = static_cast<double>(counts[v]);
+    const double p = std::min(1.0, (std::sqrt(c / t) + 1) * t / c);
+    const double sd = std::sqrt(c * p * (1 - p));
+    EXPECT_NEAR(static_cast<double>(kept[v]), c * p, 5 * sd + 1e-9)
+        << "node " << v << ": expected keep probability " << p;
+    EXPECT_LT(p, 1.0) << "the test should drop occurrences of every node";
+  }
+  // Another epoch draws afresh.
+  std::vector<int32_t> e2(length);
+  uint64_t differ = 0;
+  for (uint64_t w = 0; w < 100; ++w) {
+    core::SubsampleWalk(key, 1, w, length, keep.data(), walks.data() + w * length, out.data());
+    core::SubsampleWalk(key, 2, w, length, keep.data(), walks.data() + w * length, e2.data());
+    differ += out != e2 ? 1 : 0;
+  }
+  EXPECT_GT(differ, 50u);
 }
 
 std::string TempPath(const std::string& name) {
@@ -557,6 +656,7 @@ SgdState TrainedState() {
   SgdTrainOptions o;
   o.dim = 8;
   o.epochs = 2;
+  o.sample = 2.5e-3;  // recorded in the header
   SgdState s;
   EXPECT_TRUE(cpu::TrainSgdOnGraph(g.view(), a.view(), Params(6), 24, o, 1, &s).ok());
   return s;
@@ -580,6 +680,7 @@ TEST(SgdCheckpointTest, RoundTripsExactly) {
   EXPECT_EQ(r->options.dim, s.options.dim);
   EXPECT_EQ(r->options.seed, s.options.seed);
   EXPECT_EQ(r->options.power, s.options.power);
+  EXPECT_EQ(r->options.sample, s.options.sample);
   EXPECT_EQ(r->num_nodes, s.num_nodes);
   EXPECT_EQ(r->walk_length, s.walk_length);
   EXPECT_EQ(r->num_walks, s.num_walks);

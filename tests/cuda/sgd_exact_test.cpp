@@ -135,8 +135,11 @@ void ExpectLossesClose(const std::vector<double>& gpu, const std::vector<double>
 struct ExactCase {
   int32_t dim;
   uint64_t seed;
+  double sample = 0;  // > 0: subsampled walks (the device's SubsampleKernel)
 };
-void PrintTo(const ExactCase& c, std::ostream* os) { *os << "dim" << c.dim; }
+void PrintTo(const ExactCase& c, std::ostream* os) {
+  *os << "dim" << c.dim << (c.sample > 0 ? "_subsampled" : "");
+}
 
 class SgdExact : public CudaTest, public ::testing::WithParamInterface<ExactCase> {};
 
@@ -155,6 +158,7 @@ TEST_P(SgdExact, TablesEqualCpuOneThread) {
   o.window = 5;
   o.negatives = 5;
   o.seed = c.seed;
+  o.sample = c.sample;
   Embeddings cpu_in, cpu_out, gpu_in, gpu_out;
   auto cpu = cpu::TrainSgd(walks.data(), num_walks, wp.length, g.num_nodes(), o, 1, &cpu_in,
                            &cpu_out);
@@ -174,9 +178,11 @@ TEST_P(SgdExact, TablesEqualCpuOneThread) {
 // 1024: the largest, 32 floats per lane.
 INSTANTIATE_TEST_SUITE_P(Dims, SgdExact,
                          ::testing::Values(ExactCase{16, 101}, ExactCase{128, 102},
-                                           ExactCase{200, 103}, ExactCase{1024, 104}),
+                                           ExactCase{200, 103}, ExactCase{1024, 104},
+                                           ExactCase{128, 105, 1e-3}),
                          [](const ::testing::TestParamInfo<ExactCase>& info) {
-                           return "dim" + std::to_string(info.param.dim);
+                           return "dim" + std::to_string(info.param.dim) +
+                                  (info.param.sample > 0 ? "_subsampled" : "");
                          });
 
 // Zero epochs: the tables as initialised, which must be the CPU's InitTables exactly.
@@ -286,6 +292,31 @@ TEST_F(CudaTest, SgdOnGraphExactEqualsCpuOneThread) {
   EXPECT_EQ(h->pairs, cpu->pairs);
   ASSERT_EQ(h->losses.size(), 3u);
   EXPECT_LT(h->losses.back(), h->losses.front());
+}
+
+// Subsampling on the streamed path: each chunk compacted on the device (SubsampleKernel) from
+// the CPU's thresholds, so the exact launch still trains exactly the CPU's pairs.
+TEST_F(CudaTest, SgdOnGraphSubsampledExactEqualsCpuOneThread) {
+  const uint64_t seed = 212;
+  GraphRun r = SmallRun(seed);
+  r.o.sample = 1e-3;
+  SgdState cpu_state, gpu_state, plain;
+  auto cpu = cpu::TrainSgdOnGraph(r.g.view(), r.alias.view(), r.wp, r.num_walks, r.o, 1,
+                                  &cpu_state);
+  ASSERT_TRUE(cpu.ok()) << cpu.status();
+  auto gpu = cuda::TrainSgdOnGraph(r.g.view(), r.alias.view(), r.wp, r.num_walks, r.o, 0,
+                                   &gpu_state, nullptr, nullptr, nullptr, kExact);
+  ASSERT_TRUE(gpu.ok()) << gpu.status();
+  SgdTrainOptions every = r.o;
+  every.sample = 0;
+  auto all = cpu::TrainSgdOnGraph(r.g.view(), r.alias.view(), r.wp, r.num_walks, every, 1, &plain);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_LT(cpu->pairs, all->pairs) << "subsampling dropped nothing";
+  EXPECT_EQ(gpu->pairs, cpu->pairs);
+  EXPECT_EQ(gpu_state.options.sample, r.o.sample);
+  ExpectLossesClose(gpu->losses, cpu->losses, "subsampled TrainSgdOnGraph", seed);
+  ExpectTablesClose(gpu_state.input, cpu_state.input, "subsampled input", seed);
+  ExpectTablesClose(gpu_state.output, cpu_state.output, "subsampled output", seed);
 }
 
 std::string TempPath(const std::string& name) {
@@ -455,6 +486,11 @@ TEST(SgdDeviceBytes, ArithmeticOfTheParts) {
     EXPECT_GE(chunks, 2 * std::min<uint64_t>(uint64_t{1} << 22, length) * 4 / 2)
         << "length " << length;
   }
+  // Subsampling: a threshold per node and one compacted chunk.
+  SgdTrainOptions sampled = o;
+  sampled.sample = 1e-3;
+  EXPECT_EQ(cuda::TrainSgdOnGraphDeviceBytes(1000, 5000, 80, sampled) - base,
+            1000u * 4 + std::min<uint64_t>((uint64_t{1} << 22) / 80 * 80, uint64_t{1} << 22) * 4);
   // The largest graph the CSR can index at the largest dim: 17.6 TB of tables, no overflow.
   SgdTrainOptions huge = o;
   huge.dim = 1024;

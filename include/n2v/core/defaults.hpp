@@ -24,6 +24,8 @@ inline constexpr float kSgdDefaultLr = 0.025f;
 inline constexpr float kSgdMinLrFraction = 1e-4f;
 /// Negatives are drawn ~ count^kNegativePower.
 inline constexpr double kNegativePower = 0.75;
+/// Frequent-node subsampling threshold (word2vec's `sample`; core::SubsampleWalk). 0: off.
+inline constexpr double kSgdDefaultSample = 0.0;
 
 // --- the Keras example's model (the seed) ---------------------------------------------------------
 /// Keras's Adam learning rate.

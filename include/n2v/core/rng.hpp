@@ -60,6 +60,7 @@ enum class Stream : uint32_t {
   kNegatives = 5,
   kWindow = 6,
   kEval = 7,
+  kSubsample = 8,
 };
 
 /// Key for one stream of one run.

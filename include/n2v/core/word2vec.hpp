@@ -22,6 +22,38 @@ N2V_HD PhiloxKey SgdNegativeKey(uint64_t seed) {
   return StreamKey(SplitMix64(seed), Stream::kNegatives);
 }
 
+/// The keep draws of frequent-node subsampling (SubsampleWalk).
+N2V_HD PhiloxKey SgdSubsampleKey(uint64_t seed) {
+  return StreamKey(SplitMix64(seed), Stream::kSubsample);
+}
+
+/// word2vec's subsampling of frequent words (Mikolov et al. 2013, §2.3; word2vec.c, gensim):
+/// each occurrence of node v in a walk is kept with probability min(1, (sqrt(f/t) + 1)·t/f),
+/// where f is v's count and t = sample × the total count (gensim's formula; SubsampleThresholds
+/// turns it into keep[v], an integer threshold), and the walk is trained as if the dropped
+/// occurrences were not there: the kept nodes close up, so windows reach further, and the walk
+/// ends in padding (−1). The draw of flat walk position `position` (walk · length + i) in epoch
+/// `epoch` is word position % 4 of Random4(key, 0, epoch, position / 4): a pure function of the
+/// key, so both backends, any thread count and a resumed run drop the same occurrences. Keeping
+/// is an integer comparison, as in the walks, so no rounding can make the backends disagree.
+/// Returns the number of nodes kept. `in` and `out` may be the same row.
+N2V_HD uint32_t SubsampleWalk(PhiloxKey key, uint32_t epoch, uint64_t walk_id, uint32_t length,
+                              const uint32_t* keep, const int32_t* in, int32_t* out) {
+  const uint64_t base = walk_id * length;
+  uint32_t kept = 0;
+  U32x4 r{0, 0, 0, 0};
+  for (uint32_t i = 0; i < length; ++i) {
+    const uint64_t pos = base + i;
+    if (i == 0 || (pos & 3u) == 0) r = Random4(key, 0, epoch, pos >> 2);
+    const int32_t v = in[i];
+    if (v < 0) continue;  // padding stays padding
+    const uint32_t word = (pos & 3u) == 0 ? r.x : (pos & 3u) == 1 ? r.y : (pos & 3u) == 2 ? r.z : r.w;
+    if (word <= keep[v]) out[kept++] = v;
+  }
+  for (uint32_t i = kept; i < length; ++i) out[i] = -1;
+  return kept;
+}
+
 /// word2vec.c's input-table initialisation: uniform in [−0.5/dim, 0.5/dim); the output table
 /// starts at zero.
 N2V_HD float Word2vecInit(PhiloxKey key, uint64_t row, uint32_t col, int32_t dim) {
