@@ -64,7 +64,8 @@ absl::StatusOr<SeedModelResult> TrainSeedModel(const Graph& graph, const AliasTa
   const int nt = EffectiveThreads(threads);
   const uint64_t num_walks = static_cast<uint64_t>(wo.num_walks) * g.num_nodes;
   std::vector<int32_t> walks(num_walks * wo.length);
-  cpu::SampleWalks(g, alias.view(), MakeWalkParams(wo), 0, num_walks, walks.data(), nt);
+  cpu::SampleWalks(g, alias.view(), MakeWalkParams(wo, graph, nt), 0, num_walks, walks.data(),
+                   nt);
   r.walks_ms = MsSince(clock);
   Examples ex = cpu::GenerateExamples(walks.data(), static_cast<int64_t>(num_walks), wo.length,
                                       g.num_nodes, eo, nt);

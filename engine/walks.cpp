@@ -54,7 +54,7 @@ absl::StatusOr<WalkRunStats> SampleWalks(const Graph& graph, const WalkRunOption
   wo.length = o.walk.length;
   wo.num_walks = o.walk.num_walks;
   wo.seed = o.seed;
-  const core::WalkParams params = MakeWalkParams(wo);
+  const core::WalkParams params = MakeWalkParams(wo, graph, threads);
   const uint64_t num_walks = static_cast<uint64_t>(o.walk.num_walks) * g.num_nodes;
   stats.walks = num_walks;
   uint64_t done = 0;

@@ -98,6 +98,43 @@ core::WalkParams MakeWalkParams(const WalkOptions& o) {
   return p;
 }
 
+core::WalkParams MakeWalkParams(const WalkOptions& o, const Graph& g, int threads) {
+  core::WalkParams p = MakeWalkParams(o);
+  // Skipped when no step searches (equal thresholds) and for directed graphs, which keep the
+  // reference's edge x -> t.
+  p.symmetric = !g.directed && p.accept_common != p.accept_outward &&
+                RowsSymmetric(g.view(), threads);
+  return p;
+}
+
+bool RowsSymmetric(const CsrView& g, int threads) {
+  // Distinct pairs (u, v), u != v, split by u < v ("upper") and u > v ("lower"). If every upper
+  // pair's reverse is present, reversal maps the upper pairs one-to-one into the lower ones, so
+  // equal counts mean it maps onto them too: half the searches of testing every slot.
+  int64_t upper = 0, lower = 0;
+  int missing = 0;
+  const int32_t n = g.num_nodes;
+#pragma omp parallel for schedule(dynamic, 1024) num_threads(EffectiveThreads(threads)) \
+    reduction(+ : upper, lower) reduction(| : missing)
+  for (int32_t u = 0; u < n; ++u) {
+    if (missing) continue;  // this thread's copy: an early out, not a promise for the others
+    for (int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
+      const int32_t v = g.neighbors[e];
+      if (v == u || (e > g.offsets[u] && g.neighbors[e - 1] == v)) continue;
+      if (v < u) {
+        ++lower;
+      } else {
+        ++upper;
+        if (!core::HasEdge(g, v, u)) {
+          missing = 1;
+          break;
+        }
+      }
+    }
+  }
+  return !missing && upper == lower;
+}
+
 Embeddings InitHeNormal(int32_t rows, int32_t dim, uint64_t seed, int threads) {
   Embeddings e;
   e.rows = rows;

@@ -34,6 +34,15 @@ struct WalkOptions {
 /// accept iff word <= ceil(bias / max(1/p, 1, 1/q) · 2^32) − 1.
 core::WalkParams MakeWalkParams(const WalkOptions& o);
 
+/// The same for walks on `g`, with WalkParams::symmetric set when it can help and is known to
+/// hold: an undirected graph whose rows RowsSymmetric finds symmetric, checked only when a step
+/// may test adjacency (q != 1). The walks are the same either way; only the search differs.
+core::WalkParams MakeWalkParams(const WalkOptions& o, const Graph& g, int threads);
+
+/// True iff every edge u -> v of g (u != v) has its reverse v -> u. Undirected graphs built by
+/// n2v always have; a graph read from a CSR file is not checked for it. O(E log deg), threaded.
+bool RowsSymmetric(const CsrView& g, int threads);
+
 /// Threshold for accepting with probability `prob` in (0, 1]: word <= result.
 uint32_t AcceptThreshold(double prob);
 
