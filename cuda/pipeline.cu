@@ -80,7 +80,7 @@ absl::StatusOr<CudaSeedRun> RunSeedModelOnCuda(const Graph& graph, const AliasTa
   if (!d_walks.ok()) return d_walks.status();
   N2V_RETURN_IF_ERROR(ev_walk0->Record(s));
   N2V_RETURN_IF_ERROR(cuda::SampleWalksOnDevice(d_graph->view(), d_graph->alias_view(),
-                                                MakeWalkParams(walk), 0,
+                                                MakeWalkParams(walk, graph, 0), 0,
                                                 static_cast<uint64_t>(num_walks),
                                                 d_walks->data(), s));
   N2V_RETURN_IF_ERROR(ev_walk1->Record(s));
@@ -101,8 +101,7 @@ absl::StatusOr<CudaSeedRun> RunSeedModelOnCuda(const Graph& graph, const AliasTa
   d_walks->Reset();
   d_graph->offsets.Reset();
   d_graph->neighbors.Reset();
-  d_graph->keep.Reset();
-  d_graph->alias.Reset();
+  d_graph->alias_slots.Reset();
   if (ex->size < train.batch) {
     return absl::InvalidArgumentError(absl::StrCat("only ", ex->size,
                                                    " training examples, fewer than one batch of "

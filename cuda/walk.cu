@@ -1,7 +1,7 @@
 // node2vec walks on the device (cuda/walk.cuh) and streamed to the host (cuda::StreamWalks,
 // cuda::SampleWalks). Twin: cpu/walk.cpp (cpu::SampleWalks).
-// Threading: one thread per walker; every draw is keyed on (walk id, step, attempt), so the
-// schedule cannot change a walk. Walk-step decisions are integer comparisons (core/walk.hpp).
+// Threading: a resident wave of walker threads, each taking walks in turn one attempt at a time;
+// every draw is keyed on (walk id, step, attempt), so the schedule cannot change a walk. Walk-step decisions are integer comparisons (core/walk.hpp).
 // Streaming: two device chunks and two pinned host chunks; one stream samples, another
 // downloads, and the calling thread runs the sink on chunk k while chunk k + 1 is sampled and
 // downloaded (tests/cuda/walk_parity_test.cpp checks every element against the CPU's).
@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cuda/cuda_check.cuh"
@@ -23,18 +24,34 @@ namespace {
 
 constexpr int kWalkBlock = 256;
 
-// One thread per walker (grid-stride): walk first_walk + i is written to out + i * length, row-
-// major [count x length], -1 padding after a dead end. Input: CSR with sorted rows, per-edge alias
-// tables, all in device memory. Threads of a warp walk different rows, so loads are gathers; the
-// napkin cost is ≈ 200-270 B of L2/HBM traffic per step (bench/walk_bench.cpp counts them).
-__global__ void SampleWalksKernel(CsrView g, core::AliasView a, core::WalkParams p,
+// Walkers (grid-stride): walk first_walk + i is written to out + i * length, row-major
+// [count x length], -1 padding after a dead end. Input: CSR with sorted rows and packed per-edge
+// alias slots, all in device memory. Each pass of the loop is one attempt of the lane's current
+// step (core::Walker): a lane whose candidate was accepted goes on to its next step, and a lane
+// whose walk is done to its next walk, while others of its warp retry. A loop over steps with
+// the retry loop inside (core::WalkOne) idles every lane of a warp until its unluckiest one
+// accepts: at p = 0.25, q = 4 a step takes ~16 attempts on average, and a warp waits for the
+// most of 32. Every attempt is keyed (walk id, step, attempt) as in core::WalkStep, so the walks
+// are the CPU's whatever the order. Threads of a warp walk different rows, so loads are gathers;
+// the napkin cost is ≈ 200-270 B of L2/HBM traffic per step (bench/walk_bench.cpp counts them).
+__global__ void SampleWalksKernel(CsrView g, core::PackedAliasView a, core::WalkParams p,
                                   uint64_t first_walk, uint64_t count, int32_t* out) {
   const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
-  for (uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
-       i += stride) {
-    core::WalkOne(g, a, p, first_walk + i, out + i * p.length);
+  uint64_t i = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= count) return;
+  core::Walker w;
+  w.Start(g, first_walk + i, out + i * p.length);
+  for (;;) {
+    if (w.Advance(g, a, p)) continue;
+    i += stride;
+    if (i >= count) return;
+    w.Start(g, first_walk + i, out + i * p.length);
   }
 }
+
+// Packs host alias slots this many at a time: a bounded host buffer, copies large enough to
+// run at bandwidth.
+constexpr size_t kPackChunk = size_t{1} << 20;
 
 }  // namespace
 
@@ -53,23 +70,42 @@ absl::StatusOr<DeviceGraph> UploadGraph(const CsrView& g, const core::AliasView&
   auto neighbors = DeviceBuffer<int32_t>::FromHost(g.neighbors, e, "CSR neighbours");
   if (!neighbors.ok()) return neighbors.status();
   d.neighbors = std::move(*neighbors);
-  auto keep = DeviceBuffer<uint32_t>::FromHost(alias.keep, e, "alias keep thresholds");
-  if (!keep.ok()) return keep.status();
-  d.keep = std::move(*keep);
-  auto al = DeviceBuffer<int32_t>::FromHost(alias.alias, e, "alias columns");
-  if (!al.ok()) return al.status();
-  d.alias = std::move(*al);
+  auto slots = DeviceBuffer<uint64_t>::Allocate(e, "alias slots");
+  if (!slots.ok()) return slots.status();
+  d.alias_slots = std::move(*slots);
+  if (e > 0) {
+    std::vector<uint64_t> packed(std::min(e, kPackChunk));
+    for (size_t first = 0; first < e; first += packed.size()) {
+      const size_t n = std::min(packed.size(), e - first);
+      for (size_t j = 0; j < n; ++j) {
+        packed[j] = core::PackAliasSlot(alias.keep[first + j], alias.alias[first + j]);
+      }
+      // A pageable copy returns once `packed` has been staged, so it may be refilled at once.
+      N2V_CUDA_RETURN_IF_ERROR(cudaMemcpy(d.alias_slots.data() + first, packed.data(),
+                                          n * sizeof(uint64_t), cudaMemcpyHostToDevice));
+    }
+    // As DeviceBuffer::FromHost: the kernels' non-blocking streams do not wait for the legacy one.
+    N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(nullptr));
+  }
   return d;
 }
 
-absl::Status SampleWalksOnDevice(const CsrView& d_g, const core::AliasView& d_alias,
+absl::Status SampleWalksOnDevice(const CsrView& d_g, const core::PackedAliasView& d_alias,
                                  const core::WalkParams& params, uint64_t first_walk,
                                  uint64_t count, int32_t* d_out, cudaStream_t stream) {
   if (count == 0) return absl::OkStatus();
   if (d_g.num_nodes <= 0 || params.length < 1) {
     return absl::InvalidArgumentError("SampleWalks: empty graph or zero walk length");
   }
-  const uint64_t blocks = std::min<uint64_t>(CeilDiv(count, uint64_t{kWalkBlock}), INT_MAX);
+  // One resident wave of walkers, each taking walks in turn: a lane done with its walk starts
+  // another instead of idling until its warp's slowest walk ends.
+  N2V_ASSIGN_OR_RETURN(const int sms, SmCount());
+  int per_sm = 0;
+  N2V_CUDA_RETURN_IF_ERROR(
+      cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, SampleWalksKernel, kWalkBlock, 0));
+  const uint64_t resident = static_cast<uint64_t>(std::max(sms, 1)) * std::max(per_sm, 1);
+  const uint64_t blocks =
+      std::min<uint64_t>({CeilDiv(count, uint64_t{kWalkBlock}), resident, uint64_t{INT_MAX}});
   SampleWalksKernel<<<static_cast<unsigned>(blocks), kWalkBlock, 0, stream>>>(
       d_g, d_alias, params, first_walk, count, d_out);
   N2V_CUDA_CHECK_LAUNCH();

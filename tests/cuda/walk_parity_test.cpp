@@ -1,18 +1,23 @@
-// GPU walks equal the CPU's exactly (ASSERT_EQ per element): the same core::WalkOne over the same
-// host-built alias tables, keyed on (walk id, step, attempt). Cases cover p, q < 1 and > 1, dead
-// ends (-1 padding), an offset first walk, ml-latest-small's size and the real MovieLens graph;
+// GPU walks equal the CPU's exactly (ASSERT_EQ per element): the same core::WalkAttempt over the
+// same host-built alias tables (packed on the device), keyed on (walk id, step, attempt), whatever
+// order the lanes take their attempts in. Cases cover p, q < 1 and > 1, weighted and unweighted,
+// undirected (searched from the shorter row, and from x's) and directed, R-MAT hubs, dead ends
+// (-1 padding), an offset first walk, ml-latest-small's size and the real MovieLens graph;
 // cuda::StreamWalks (the same walks handed out chunk by chunk, in order) with chunk sizes that do
 // not divide the count, its sink errors and its cancellation.
 #include <algorithm>
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "cuda_test_util.hpp"
 #include "gtest/gtest.h"
 #include "n2v/cuda_api.hpp"
 #include "n2v/movielens.hpp"
+#include "n2v/synth.hpp"
 #include "n2v/walk.hpp"
 
 namespace n2v {
@@ -29,6 +34,7 @@ struct WalkCase {
   uint32_t length, num_walks;
   uint64_t seed;
   uint64_t first_walk;
+  bool unweighted = false;  // every weight 1
 };
 // ctest shows the case name, not the struct bytes.
 void PrintTo(const WalkCase& c, std::ostream* os) { *os << c.name; }
@@ -37,15 +43,20 @@ void PrintTo(const WalkCase& c, std::ostream* os) { *os << c.name; }
 void ExpectSameWalks(const Graph& g, const WalkOptions& wo, uint64_t first_walk, uint64_t count,
                      const std::string& what) {
   const AliasTables alias = BuildAliasTables(g.view(), 2);
-  const core::WalkParams params = MakeWalkParams(wo);
-  std::vector<int32_t> cpu(count * wo.length), gpu(count * wo.length, -7);
-  cpu::SampleWalks(g.view(), alias.view(), params, first_walk, count, cpu.data(), 2);
-  const absl::Status st =
-      cuda::SampleWalks(g.view(), alias.view(), params, first_walk, count, gpu.data());
-  ASSERT_TRUE(st.ok()) << st;
-  for (size_t i = 0; i < cpu.size(); ++i) {
-    ASSERT_EQ(gpu[i], cpu[i]) << what << ": walk " << first_walk + i / wo.length << " position "
-                              << i % wo.length << " (seed " << wo.seed << ")";
+  core::WalkParams params = MakeWalkParams(wo, g, 2);
+  // A symmetric graph is walked both ways: t's row searched when shorter, and x's always.
+  for (int pass = 0; pass < (params.symmetric ? 2 : 1); ++pass) {
+    if (pass == 1) params.symmetric = false;
+    std::vector<int32_t> cpu(count * wo.length), gpu(count * wo.length, -7);
+    cpu::SampleWalks(g.view(), alias.view(), params, first_walk, count, cpu.data(), 2);
+    const absl::Status st =
+        cuda::SampleWalks(g.view(), alias.view(), params, first_walk, count, gpu.data());
+    ASSERT_TRUE(st.ok()) << st;
+    for (size_t i = 0; i < cpu.size(); ++i) {
+      ASSERT_EQ(gpu[i], cpu[i]) << what << ": walk " << first_walk + i / wo.length
+                                << " position " << i % wo.length << " (seed " << wo.seed
+                                << ", symmetric " << params.symmetric << ")";
+    }
   }
 }
 
@@ -53,7 +64,8 @@ class WalkParity : public CudaTest, public ::testing::WithParamInterface<WalkCas
 
 TEST_P(WalkParity, ExactlyEqualsCpu) {
   const WalkCase& c = GetParam();
-  const Graph g = testing::RandomGraph(c.nodes, c.edges, c.seed, c.sinks);
+  Graph g = testing::RandomGraph(c.nodes, c.edges, c.seed, c.sinks);
+  if (c.unweighted) std::fill(g.weights.begin(), g.weights.end(), 1.0f);
   WalkOptions wo;
   wo.p = c.p;
   wo.q = c.q;
@@ -72,8 +84,42 @@ INSTANTIATE_TEST_SUITE_P(
         WalkCase{"bench_pq", 800, 12000, 0, 0.5, 2.0, 80, 2, 14, 0},
         WalkCase{"dead_ends", 300, 1200, 40, 0.5, 2.0, 30, 3, 15, 0},
         WalkCase{"offset_first_walk", 400, 3000, 0, 2.0, 0.5, 25, 2, 16, 123457},
+        WalkCase{"unweighted_pq", 600, 6000, 0, 0.5, 2.0, 40, 3, 17, 0, true},
+        WalkCase{"unweighted_return_heavy", 600, 6000, 0, 0.25, 4.0, 40, 3, 18, 0, true},
+        WalkCase{"unweighted_outward_heavy", 600, 6000, 0, 4.0, 0.25, 40, 3, 19, 0, true},
+        WalkCase{"unweighted_dead_ends", 300, 1200, 40, 0.25, 4.0, 30, 3, 20, 0, true},
         WalkCase{"movielens_size", 1405, 40043, 0, 1.0, 1.0, 10, 5, 42, 0}),
     [](const ::testing::TestParamInfo<WalkCase>& info) { return info.param.name; });
+
+// R-MAT's hubs (rows of hundreds beside rows of one): where searching the shorter row differs
+// most from searching x's. Undirected and directed, weighted and unweighted, four (p, q).
+TEST_F(CudaTest, WalksOnRmatHubsEqualCpu) {
+  for (const bool directed : {false, true}) {
+    for (const bool weighted : {true, false}) {
+      SynthGraphOptions so;
+      so.nodes = 4096;
+      so.edges = 40000;
+      so.directed = directed;
+      so.weighted = weighted;
+      so.seed = 21;
+      so.threads = 2;
+      auto g = SynthGraph(so);
+      ASSERT_TRUE(g.ok()) << g.status();
+      for (const auto& [p, q] : {std::pair{1.0, 1.0}, std::pair{0.25, 4.0}, std::pair{4.0, 0.25},
+                                 std::pair{0.5, 2.0}}) {
+        WalkOptions wo;
+        wo.p = p;
+        wo.q = q;
+        wo.length = 40;
+        wo.num_walks = 2;
+        wo.seed = 22;
+        ExpectSameWalks(*g, wo, 0, uint64_t{2} * g->num_nodes(),
+                        absl::StrCat("rmat directed=", directed, " weighted=", weighted, " p=", p,
+                                     " q=", q));
+      }
+    }
+  }
+}
 
 // The real job: PMI graph of ml-latest-small (skipped if the data are not in the tree).
 TEST_F(CudaTest, WalksOnMovieLensEqualCpu) {
@@ -113,7 +159,7 @@ TEST_P(StreamWalksParity, ExactlyEqualsCpu) {
   wo.length = c.length;
   wo.seed = c.seed;
   const AliasTables alias = BuildAliasTables(g.view(), 2);
-  const core::WalkParams params = MakeWalkParams(wo);
+  const core::WalkParams params = MakeWalkParams(wo, g, 2);
   std::vector<int32_t> cpu(c.count * c.length);
   cpu::SampleWalks(g.view(), alias.view(), params, c.first_walk, c.count, cpu.data(), 2);
   std::vector<int32_t> gpu(c.count * c.length, -7);
