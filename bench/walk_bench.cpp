@@ -84,6 +84,9 @@ BENCHMARK(BM_BuildAliasTables)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->U
 // offsets[v+1] (1 line), keep[e] (1 line), alias[e] when the coin rejects column e (about half
 // the time) and neighbors[e'] (1 line): ~3.5 lines, 224 B. Unless q = 1, HasEdge(x, t) adds x's
 // bounds (1 line) and a binary search of x's ~20-entry row (80 B: ~2 lines): ~3 lines, 192 B.
+// Since 83d7cf1 that search is made only for a word between the common and the outward
+// thresholds (core::WalkAttempt); the per-case figures below predate it (the new ones, and the
+// lines per step they imply, are in bench/RESULTS.md, "Walk step: deciding before the search").
 //   p = q = 1 (the seed's): 1 candidate per step, ~224 B: 9.5 GB/s allows ~42M steps/s on one
 //     core. Measured: 10.5M steps per CPU-second (25% of it).
 //   p = 4, q = 0.25: outward moves are accepted outright (1/q is the largest bias) and almost all
@@ -104,7 +107,7 @@ void BM_SampleWalks(benchmark::State& state) {
   o.p = static_cast<double>(state.range(1)) / 100.0;
   o.q = static_cast<double>(state.range(2)) / 100.0;
   o.length = 80;
-  const core::WalkParams params = MakeWalkParams(o);
+  const core::WalkParams params = MakeWalkParams(o, g, 2);  // as the engine sets it up
   const uint64_t count = 20000;
   std::vector<int32_t> out(count * o.length);
   uint64_t first = 0;
@@ -122,6 +125,8 @@ BENCHMARK(BM_SampleWalks)
     ->Args({1, 25, 400})
     ->Args({2, 25, 400})
     ->Args({2, 400, 25})
+    ->Args({2, 50, 200})
+    ->Args({2, 25, 25})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(0.3);
