@@ -195,8 +195,7 @@ absl::Status BenchWalksAndSgd(const Options& opt, Json* walks_json, Json* sgd_js
   walks_json->Bool("meets_target", steps / (ms * 1e-3) >= 1e9);
   dg->offsets.Reset();
   dg->neighbors.Reset();
-  dg->keep.Reset();
-  dg->alias.Reset();
+  dg->alias_slots.Reset();
 
   // --- SGD on the first walks -------------------------------------------------------------------
   cuda::SgdTrainOptions so;
