@@ -59,6 +59,7 @@ def test_missing_file(cli, tmp_path):
     ("--walk-length", 0, dict(walk_length=0)),
     ("--dimensions", 0, dict(dimensions=0)),
     ("--window-size", 0, dict(window=0)),
+    ("--sample", -1, dict(sample=-1.0)),
 ])
 def test_bad_options_give_the_cli_message(cli, tmp_path, flag, value, kw):
     f = tmp_path / "g.edges"

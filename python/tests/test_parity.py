@@ -49,6 +49,16 @@ def test_file_input_equals_cli(cli, tmp_path, weighted, directed):
     assert m.nodes == list(cli_keys)
 
 
+def test_subsampling_equals_cli(cli, tmp_path):
+    f = write_edges(tmp_path / "g.edges", graph_edges())
+    # 1e-3: every node of this small graph is frequent enough to lose occurrences.
+    cli_emb, cli_keys = cli_embeddings(cli, tmp_path, f, "--weighted", "--sample", "1e-3")
+    m = n2v.Node2Vec(sample=1e-3, **SMALL).fit(f, weighted=True)
+    assert_same_rows(m, cli_emb, cli_keys)
+    every = n2v.Node2Vec(**SMALL).fit(f, weighted=True)
+    assert every.embeddings.tobytes() != m.embeddings.tobytes()
+
+
 def test_every_input_kind_equals_cli(cli, tmp_path):
     sp = pytest.importorskip("scipy.sparse")
     nx = pytest.importorskip("networkx")
@@ -232,7 +242,7 @@ def same_default(got, want):
      # file of what evaluate() returns.
      {"input", "weighted", "directed", "quiet", "json", "no-report", "walk-length", "num-walks",
       "dimensions", "window-size", "epochs", "negative", "optimizer", "lr", "embedding",
-      "batch", "l2", "threads", "seed", "device"}),
+      "sample", "batch", "l2", "threads", "seed", "device"}),
 ])
 def test_other_commands_defaults(cli, command, fn, names, cli_only):
     want = cli_defaults(cli, *command)
