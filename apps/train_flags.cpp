@@ -62,6 +62,9 @@ void AddModelFlags(CLI::App* c, TrainFlagSet& f) {
                 "sgd: word2vec's subsampling of frequent nodes: an occurrence of a node of "
                 "frequency f is kept with probability (sqrt(f/s) + 1)·s/f (0: off; word2vec and "
                 "gensim use 1e-3)");
+  c->add_flag("--shared-negatives", m.shared_negatives,
+              "sgd: the contexts of a centre's window share one set of negatives, so the "
+              "window trains as one small matrix product (HogBatch); fewer rows touched");
   c->add_option("--batch", m.batch, "Batch size (adam only)");
   c->add_option("--l2", m.l2, "L2 penalty on the table (adam only)");
 }

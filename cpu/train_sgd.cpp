@@ -229,6 +229,7 @@ struct EpochArgs {
   core::PhiloxKey window_key;
   core::PhiloxKey negative_key;
   uint32_t max_pairs;  // per centre: 2·min(window, length − 1)
+  bool shared_negatives;
 };
 
 /// One centre's work, drawn before it is trained (so its rows can be prefetched ahead):
@@ -383,6 +384,38 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
   p->pairs = pairs;
 }
 
+/// Plans centre `centre` for shared negatives (SgdTrainOptions::shared_negatives): targets[0,
+/// pairs) are the window's contexts, targets[pairs, pairs + ntargets[0]) the centre's negatives
+/// that differ from it (core::SharedNegativesPairId keys them, one draw per negative).
+void MakeSharedPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p) {
+  p->pairs = 0;
+  p->wi = walk[i];
+  if (p->wi < 0) return;
+  p->lr = core::SgdLearningRate(a.lr0, a.min_lr_fraction,
+                                static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
+                                static_cast<uint64_t>(a.epochs) * a.total_centres);
+  const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
+  const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
+  uint32_t pairs = 0;
+  int32_t* t = p->targets.data();
+  for (uint32_t j = wb.lo; j < wb.hi; ++j) {
+    const int32_t wj = walk[j];
+    if (j == i || wj < 0) continue;
+    t[pairs++] = wj;
+  }
+  p->pairs = pairs;
+  if (pairs == 0) return;
+  const uint64_t id = core::SharedNegativesPairId(centre, i, a.window);
+  uint32_t n = 0;
+  for (uint32_t d = 0; d < a.negatives; ++d) {
+    const int32_t v =
+        core::DrawNegative(a.negative_key, a.epoch, id, d, a.neg_keep, a.neg_alias, a.num_nodes);
+    t[pairs + n] = v;
+    n += v != p->wi ? 1 : 0;
+  }
+  p->ntargets[0] = n;
+}
+
 // Per-target losses are queued as softplus arguments (BCE(z, 1) = softplus(−z), BCE(z, 0) =
 // softplus(z)) and summed kLossBatch at a time, off the training's critical path.
 constexpr size_t kLossBatch = 1024;
@@ -394,6 +427,7 @@ struct ThreadState {
   std::vector<int32_t> walks;    // a streamed chunk
   std::vector<int32_t> kept;     // the chunk's walks after subsampling (core::SubsampleWalk)
   std::vector<float> h, e1;      // the portable path's centre row and its gradient
+  std::vector<float> rows, delta;  // shared negatives: the output rows and their updates
   std::vector<float> f, g;       // [1 + negatives] one pair's dot products and coefficients
   std::vector<float> loss_args;  // queued softplus arguments
   size_t queued = 0;
@@ -406,6 +440,11 @@ struct ThreadState {
     plan[1].Resize(a);
     draws.Resize(a);
     f.resize(a.negatives + 1 + 3);  // ReduceLanes4 stores four at a time
+    if (a.shared_negatives) {
+      rows.resize(static_cast<size_t>(a.negatives + 1) * a.dim);
+      delta.resize(static_cast<size_t>(a.negatives + 1) * a.dim);
+      e1.resize(static_cast<size_t>(a.dim));
+    }
     g.resize(a.negatives + 1);
     loss_args.resize(kLossBatch + a.negatives + 1 + 16);
   }
@@ -688,6 +727,154 @@ N2V_HOGWILD void TrainCentreScalar(const EpochArgs& a, const Plan& p, const Plan
   t->pairs += p.pairs;
 }
 
+/// Shared negatives (HogBatch, Ji et al. 2016; BlazingText): the window's m contexts' input rows
+/// against one set of output rows, the centre's and its K negatives', as a small matrix product:
+/// F = H·Oᵀ (m × (1 + K)), G = lr·(label − σ(clamp F)), each context's row += G_j·O as soon as its
+/// products are taken, and O += Gᵀ·H added once after the window (O is the window's snapshot,
+/// copied to an L1-resident buffer). Per centre 1 + K + m rows are read and written instead of
+/// word2vec's m·(1 + K) + 1; the pairs and their terms are word2vec's (each (context, centre) pair
+/// with K negatives), only which negatives and when the output rows change differ. Dots in
+/// DotScalar's order; loops over dim left to the compiler (omp simd).
+N2V_HOGWILD void TrainCentreShared(const EpochArgs& a, const Plan& p, const Plan& next,
+                                   ThreadState* t) {
+  const int32_t dim = a.dim;
+  const uint32_t m = p.pairs, nt = 1 + p.ntargets[0];
+  const int32_t* ctx = p.targets.data();
+  const auto target = [&](uint32_t k) { return k == 0 ? p.wi : ctx[m + k - 1]; };
+  float* const rows = t->rows.data();
+  float* const delta = t->delta.data();
+  float* const e = t->e1.data();
+  float* const f = t->f.data();
+  float* const g = t->g.data();
+  for (uint32_t k = 0; k < nt; ++k) {
+    std::copy_n(a.output + static_cast<size_t>(target(k)) * dim, dim, rows + size_t{k} * dim);
+    std::fill_n(delta + size_t{k} * dim, dim, 0.0f);
+  }
+  // The next centre's rows, while this one computes.
+  if (next.pairs > 0) {
+    for (uint32_t j = 0; j < next.pairs + next.ntargets[0]; ++j) {
+      const float* base = j < next.pairs ? a.input : a.output;
+      PrefetchRow(base + static_cast<size_t>(next.targets[j]) * dim, dim);
+    }
+    PrefetchRow(a.output + static_cast<size_t>(next.wi) * dim, dim);
+  }
+  for (uint32_t j = 0; j < m; ++j) {
+    float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
+    for (uint32_t k = 0; k < nt; ++k) {
+      f[k] = DotScalar(h, rows + size_t{k} * dim, dim);
+      g[k] = core::SgnsCoeff(f[k], k == 0 ? 1.0f : 0.0f, p.lr);
+    }
+#pragma omp simd
+    for (int32_t d = 0; d < dim; ++d) e[d] = 0.0f;
+    for (uint32_t k = 0; k < nt; ++k) {
+      const float gk = g[k];
+      const float* o = rows + size_t{k} * dim;
+      float* dk = delta + size_t{k} * dim;
+#pragma omp simd
+      for (int32_t d = 0; d < dim; ++d) {
+        e[d] = std::fma(gk, o[d], e[d]);
+        dk[d] = std::fma(gk, h[d], dk[d]);
+      }
+    }
+#pragma omp simd
+    for (int32_t d = 0; d < dim; ++d) h[d] = h[d] + e[d];
+    t->QueueLosses(f, nt);
+  }
+  // One at a time: a row drawn twice gets both updates.
+  for (uint32_t k = 0; k < nt; ++k) {
+    float* const o = a.output + static_cast<size_t>(target(k)) * dim;
+    const float* dk = delta + size_t{k} * dim;
+#pragma omp simd
+    for (int32_t d = 0; d < dim; ++d) o[d] = o[d] + dk[d];
+  }
+  t->pairs += m;
+}
+
+#if defined(__AVX512F__)
+/// TrainCentreShared for dim = 16·kNV: the same arithmetic in the same order (each dot product's
+/// lanes and halving tree are DotScalar's, four products reduced at once by ReduceLanes4), with
+/// every row operation a run of full vectors. The contexts' rows are re-read from memory rather
+/// than kept in registers across SgnsCoeff's libm calls (see TrainCentre).
+template <int kNV>
+N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, const Plan& next,
+                                         ThreadState* t) {
+  constexpr int32_t dim = 16 * kNV;
+  const uint32_t m = p.pairs, nt = 1 + p.ntargets[0];
+  const int32_t* ctx = p.targets.data();
+  const auto target = [&](uint32_t k) { return k == 0 ? p.wi : ctx[m + k - 1]; };
+  float* const rows = t->rows.data();
+  float* const delta = t->delta.data();
+  float* const f = t->f.data();
+  float* const g = t->g.data();
+  for (uint32_t k = 0; k < nt; ++k) {
+    const float* src = a.output + static_cast<size_t>(target(k)) * dim;
+#pragma GCC unroll 8
+    for (int v = 0; v < kNV; ++v) {
+      _mm512_storeu_ps(rows + k * dim + 16 * v, _mm512_loadu_ps(src + 16 * v));
+      _mm512_storeu_ps(delta + k * dim + 16 * v, _mm512_setzero_ps());
+    }
+  }
+  if (next.pairs > 0) {
+    for (uint32_t j = 0; j < next.pairs + next.ntargets[0]; ++j) {
+      const float* base = j < next.pairs ? a.input : a.output;
+      PrefetchRow(base + static_cast<size_t>(next.targets[j]) * dim, dim);
+    }
+    PrefetchRow(a.output + static_cast<size_t>(next.wi) * dim, dim);
+  }
+  for (uint32_t j = 0; j < m; ++j) {
+    float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
+    for (uint32_t k = 0; k < nt; k += 4) {
+      __m512 s16[4];
+      for (uint32_t u = 0; u < 4; ++u) {
+        if (k + u < nt) {
+          __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+          const float* o = rows + (k + u) * dim;
+#pragma GCC unroll 8
+          for (int v = 0; v < kNV; ++v) {
+            acc[v & 1] = _mm512_fmadd_ps(_mm512_loadu_ps(h + 16 * v), _mm512_loadu_ps(o + 16 * v),
+                                         acc[v & 1]);
+          }
+          s16[u] = _mm512_add_ps(acc[0], acc[1]);
+        } else {
+          s16[u] = _mm512_setzero_ps();
+        }
+      }
+      _mm_storeu_ps(f + k, ReduceLanes4(s16[0], s16[1], s16[2], s16[3]));
+    }
+    for (uint32_t k = 0; k < nt; ++k) g[k] = core::SgnsCoeff(f[k], k == 0 ? 1.0f : 0.0f, p.lr);
+    __m512 e[kNV];
+#pragma GCC unroll 8
+    for (int v = 0; v < kNV; ++v) e[v] = _mm512_setzero_ps();
+    for (uint32_t k = 0; k < nt; ++k) {
+      const __m512 gv = _mm512_set1_ps(g[k]);
+      const float* o = rows + k * dim;
+      float* dk = delta + k * dim;
+#pragma GCC unroll 8
+      for (int v = 0; v < kNV; ++v) {
+        e[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(o + 16 * v), e[v]);
+        _mm512_storeu_ps(dk + 16 * v, _mm512_fmadd_ps(gv, _mm512_loadu_ps(h + 16 * v),
+                                                      _mm512_loadu_ps(dk + 16 * v)));
+      }
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < kNV; ++v) {
+      _mm512_storeu_ps(h + 16 * v, _mm512_add_ps(_mm512_loadu_ps(h + 16 * v), e[v]));
+    }
+    t->QueueLosses(f, nt);
+  }
+  for (uint32_t k = 0; k < nt; ++k) {
+    float* const o = a.output + static_cast<size_t>(target(k)) * dim;
+    const float* dk = delta + k * dim;
+#pragma GCC unroll 8
+    for (int v = 0; v < kNV; ++v) {
+      _mm512_storeu_ps(o + 16 * v, _mm512_add_ps(_mm512_loadu_ps(o + 16 * v),
+                                                 _mm512_loadu_ps(dk + 16 * v)));
+    }
+  }
+  t->pairs += m;
+}
+#endif
+
 using CentreFn = void (*)(const EpochArgs&, const Plan&, const Plan&, ThreadState*);
 
 std::atomic<bool> g_force_scalar{false};
@@ -712,6 +899,23 @@ CentreFn PickCentreFn(int32_t dim) {
 #endif
 }
 
+CentreFn PickSharedFn(int32_t dim) {
+  if (g_force_scalar.load(std::memory_order_relaxed)) return TrainCentreShared;
+#if defined(__AVX512F__)
+  if (dim % 16 == 0) {
+    switch (dim / 16) {
+      case 1: return TrainCentreSharedAvx512<1>;
+      case 2: return TrainCentreSharedAvx512<2>;
+      case 4: return TrainCentreSharedAvx512<4>;
+      case 8: return TrainCentreSharedAvx512<8>;
+      case 16: return TrainCentreSharedAvx512<16>;
+      default: break;
+    }
+  }
+#endif
+  return TrainCentreShared;
+}
+
 /// Trains every centre of walks [first_walk, first_walk + count) (`walks`, row-major), in order,
 /// planning each centre while the one before it trains.
 void TrainChunk(const EpochArgs& a, CentreFn train, const int32_t* walks, uint64_t first_walk,
@@ -720,11 +924,18 @@ void TrainChunk(const EpochArgs& a, CentreFn train, const int32_t* walks, uint64
   const uint64_t base = first_walk * a.length;
   Plan* cur = &t->plan[0];
   Plan* nxt = &t->plan[1];
-  MakePlan(a, walks, base, 0, cur, &t->draws);
+  const auto plan = [&](const int32_t* walk, uint64_t centre, uint32_t i, Plan* p) {
+    if (a.shared_negatives) {
+      MakeSharedPlan(a, walk, centre, i, p);
+    } else {
+      MakePlan(a, walk, centre, i, p, &t->draws);
+    }
+  };
+  plan(walks, base, 0, cur);
   for (uint64_t k = 0; k < n; ++k) {
     if (k + 1 < n) {
       const uint32_t i = static_cast<uint32_t>((k + 1) % a.length);
-      MakePlan(a, walks + (k + 1 - i), base + k + 1, i, nxt, &t->draws);
+      plan(walks + (k + 1 - i), base + k + 1, i, nxt);
     } else {
       nxt->wi = -1;
       nxt->pairs = 0;
@@ -787,7 +998,8 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
   a.window_key = core::SgdWindowKey(o.seed);
   a.negative_key = core::SgdNegativeKey(o.seed);
   a.max_pairs = 2 * std::min<uint32_t>(o.window, length - 1);
-  const CentreFn train = PickCentreFn(o.dim);
+  a.shared_negatives = o.shared_negatives;
+  const CentreFn train = o.shared_negatives ? PickSharedFn(o.dim) : PickCentreFn(o.dim);
   // Subsampling (o.sample > 0): each chunk's walks are compacted per epoch before training.
   const std::vector<uint32_t> keep = SubsampleThresholds(s->counts, o.sample);
   const core::PhiloxKey sample_key = core::SgdSubsampleKey(o.seed);

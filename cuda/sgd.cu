@@ -229,6 +229,136 @@ __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t fir
   }
 }
 
+// Shared negatives (SgdTrainOptions::shared_negatives), the CPU's TrainCentreShared: one warp per
+// centre, as SgdEpochKernel; the centre's output row and its K negatives' are copied into the
+// warp's slice of shared memory (the window's snapshot) with their updates accumulated beside
+// them, and each context's input row is trained against them in turn; the output rows take their
+// updates once, after the window. Lane l owns dims l, l + 32, … of every row, in shared memory
+// too, so no lane reads what another wrote except the target ids (one __syncwarp). !kAtomic (one
+// warp): the CPU's order exactly; kAtomic (Hogwild): updates by atomicAdd.
+template <int kPerLane, bool kAtomic>
+__global__ void SgdSharedKernel(SgdArgs a, uint64_t first, uint64_t count) {
+  extern __shared__ float smem[];
+  const int lane = threadIdx.x & (kWarp - 1);
+  const uint32_t max_targets = a.negatives + 1;
+  constexpr uint32_t kRow = kPerLane * kWarp;  // floats per row in shared memory
+  float* const rows = smem + static_cast<size_t>(threadIdx.x / kWarp) *
+                                 (2 * max_targets * kRow + max_targets);
+  float* const delta = rows + max_targets * kRow;
+  int32_t* const ids = reinterpret_cast<int32_t*>(delta + max_targets * kRow);
+  const uint64_t grid_warps = static_cast<uint64_t>(gridDim.x) * blockDim.x / kWarp;
+  const uint64_t warps =
+      a.max_warps > 0 && a.max_warps < grid_warps ? a.max_warps : grid_warps;
+  const uint64_t warp = (static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int32_t dim = a.dim;
+  double loss = 0.0;
+  unsigned long long pairs = 0;
+  for (uint64_t k = warp < warps ? warp : count; k < count; k += warps) {
+    const uint64_t centre = first + k;
+    const uint64_t w = centre / a.length;
+    const uint32_t i = static_cast<uint32_t>(centre % a.length);
+    const int32_t* walk = a.walks + (w - a.walks_first) * a.length;
+    const int32_t wi = walk[i];
+    if (wi < 0) continue;
+    const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
+    const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
+    bool any = false;
+    for (uint32_t jpos = wb.lo; jpos < wb.hi && !any; ++jpos) {
+      any = jpos != i && walk[jpos] >= 0;
+    }
+    if (!any) continue;  // as the CPU: no context, nothing drawn or touched
+    const float lr = core::SgdLearningRate(
+        a.lr0, a.min_lr_fraction, static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
+        static_cast<uint64_t>(a.epochs) * a.total_centres);
+    const uint64_t id = core::SharedNegativesPairId(centre, i, a.window);
+    __syncwarp();  // every lane is done with the previous centre's ids
+    uint32_t nt = 1;
+    if (lane == 0) ids[0] = wi;
+    for (uint32_t d = 0; d < a.negatives; ++d) {
+      const int32_t v = core::DrawNegative(a.negative_key, a.epoch, id, d, a.neg_keep,
+                                           a.neg_alias, a.num_nodes);
+      if (v == wi) continue;
+      if (lane == 0) ids[nt] = v;
+      ++nt;
+    }
+    __syncwarp();
+    for (uint32_t t = 0; t < nt; ++t) {
+      const float* out_row = a.output + static_cast<size_t>(ids[t]) * dim;
+#pragma unroll
+      for (int j = 0; j < kPerLane; ++j) {
+        const int d = lane + j * kWarp;
+        rows[t * kRow + j * kWarp + lane] = d < dim ? out_row[d] : 0.0f;
+        delta[t * kRow + j * kWarp + lane] = 0.0f;
+      }
+    }
+    for (uint32_t jpos = wb.lo; jpos < wb.hi; ++jpos) {
+      const int32_t wj = walk[jpos];
+      if (jpos == i || wj < 0) continue;
+      float* const in_row = a.input + static_cast<size_t>(wj) * dim;
+      float h[kPerLane], e[kPerLane];
+#pragma unroll
+      for (int j = 0; j < kPerLane; ++j) {
+        const int d = lane + j * kWarp;
+        h[j] = d < dim ? in_row[d] : 0.0f;
+        e[j] = 0.0f;
+      }
+      for (uint32_t t = 0; t < nt; ++t) {
+        const float* o = rows + t * kRow;
+        float partial = 0.0f;
+#pragma unroll
+        for (int j = 0; j < kPerLane; ++j) {
+          if (lane + j * kWarp < dim) partial = __fmaf_rn(h[j], o[j * kWarp + lane], partial);
+        }
+#pragma unroll
+        for (int off = kWarp / 2; off > 0; off >>= 1) {
+          partial = __fadd_rn(partial, __shfl_down_sync(kFullMask, partial, off));
+        }
+        const float f = __shfl_sync(kFullMask, partial, 0);
+        const float label = t == 0 ? 1.0f : 0.0f;
+        const float g = SgnsCoeffAsHost(f, label, lr);
+        if (lane == 0) loss += static_cast<double>(core::BceWithLogits(f, label));
+        float* const dt = delta + t * kRow;
+#pragma unroll
+        for (int j = 0; j < kPerLane; ++j) {
+          e[j] = __fmaf_rn(g, o[j * kWarp + lane], e[j]);
+          dt[j * kWarp + lane] = __fmaf_rn(g, h[j], dt[j * kWarp + lane]);
+        }
+      }
+#pragma unroll
+      for (int j = 0; j < kPerLane; ++j) {
+        const int d = lane + j * kWarp;
+        if (d < dim) {
+          if constexpr (kAtomic) {
+            atomicAdd(in_row + d, e[j]);
+          } else {
+            in_row[d] = __fadd_rn(in_row[d], e[j]);
+          }
+        }
+      }
+      if (lane == 0) ++pairs;
+    }
+    for (uint32_t t = 0; t < nt; ++t) {
+      float* const out_row = a.output + static_cast<size_t>(ids[t]) * dim;
+#pragma unroll
+      for (int j = 0; j < kPerLane; ++j) {
+        const int d = lane + j * kWarp;
+        if (d < dim) {
+          if constexpr (kAtomic) {
+            atomicAdd(out_row + d, delta[t * kRow + j * kWarp + lane]);
+          } else {
+            out_row[d] = __fadd_rn(out_row[d], delta[t * kRow + j * kWarp + lane]);
+          }
+        }
+      }
+    }
+  }
+  // One atomic per warp (the block size varies with the shared memory each warp needs).
+  if (lane == 0 && (loss != 0.0 || pairs != 0)) {
+    atomicAdd(a.loss + a.epoch, loss);
+    atomicAdd(a.pairs + a.epoch, pairs);
+  }
+}
+
 // One thread per walk entry (grid-stride): counts[v] += 1 for every valid id; *bad = 1 if an id
 // is >= num_nodes (negative ids are padding).
 __global__ void CountNodesKernel(const int32_t* walks, uint64_t entries, int32_t num_nodes,
@@ -287,8 +417,72 @@ EpochKernel PickEpochKernel(int32_t dim, bool exact) {
   return exact ? PickEpochKernelFor<false>(dim) : PickEpochKernelFor<true>(dim);
 }
 
+template <bool kAtomic>
+EpochKernel PickSharedKernelFor(int32_t dim, int* per_lane) {
+  const int need = (dim + kWarp - 1) / kWarp;
+  for (const int p : {1, 2, 4, 8, 16}) {
+    if (need <= p) {
+      *per_lane = p;
+      switch (p) {
+        case 1: return SgdSharedKernel<1, kAtomic>;
+        case 2: return SgdSharedKernel<2, kAtomic>;
+        case 4: return SgdSharedKernel<4, kAtomic>;
+        case 8: return SgdSharedKernel<8, kAtomic>;
+        default: return SgdSharedKernel<16, kAtomic>;
+      }
+    }
+  }
+  *per_lane = 32;
+  return SgdSharedKernel<32, kAtomic>;
+}
+
+
 unsigned Blocks(uint64_t threads, uint64_t cap) {
   return static_cast<unsigned>(std::clamp<uint64_t>(CeilDiv(threads, uint64_t{kBlock}), 1, cap));
+}
+
+/// Launches the epoch kernel of `o` (word2vec's or shared negatives) on centres
+/// [first, first + count) with at most `cap` blocks of kBlock threads' worth of warps.
+absl::Status LaunchEpochKernel(const SgdArgs& a, const SgdTrainOptions& o, bool exact,
+                               uint64_t max_warps, int sms, uint64_t first, uint64_t count,
+                               cudaStream_t stream) {
+  if (!o.shared_negatives) {
+    uint64_t cap = uint64_t(sms) * 8;
+    if (max_warps > 0) cap = std::min<uint64_t>(cap, CeilDiv(max_warps * kWarp, uint64_t{kBlock}));
+    PickEpochKernel(o.dim, exact)<<<Blocks(count * kWarp, cap), kBlock, 0, stream>>>(a, first,
+                                                                                     count);
+    N2V_CUDA_CHECK_LAUNCH();
+    return absl::OkStatus();
+  }
+  int per_lane = 0;
+  const EpochKernel kernel = exact ? PickSharedKernelFor<false>(o.dim, &per_lane)
+                                   : PickSharedKernelFor<true>(o.dim, &per_lane);
+  const uint64_t targets = uint64_t{o.negatives} + 1;
+  const uint64_t per_warp = (2 * targets * per_lane * kWarp + targets) * sizeof(float);
+  int dev = 0, optin = 0;
+  N2V_CUDA_RETURN_IF_ERROR(cudaGetDevice(&dev));
+  N2V_CUDA_RETURN_IF_ERROR(
+      cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
+  if (per_warp > static_cast<uint64_t>(optin)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shared-negatives on CUDA: dim ", o.dim, " with ", o.negatives, " negatives needs ",
+        per_warp, " bytes of shared memory per warp, more than the device's ", optin));
+  }
+  const int warps_per_block = static_cast<int>(
+      std::clamp<uint64_t>(std::min<uint64_t>(48 * 1024, optin) / per_warp, 1, 8));
+  const uint64_t smem = per_warp * warps_per_block;
+  if (smem > 48 * 1024) {
+    N2V_CUDA_RETURN_IF_ERROR(cudaFuncSetAttribute(
+        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  }
+  const uint64_t threads = uint64_t(warps_per_block) * kWarp;
+  uint64_t cap = uint64_t(sms) * (2048 / threads);
+  if (max_warps > 0) cap = std::min<uint64_t>(cap, CeilDiv(max_warps * kWarp, threads));
+  const unsigned blocks =
+      static_cast<unsigned>(std::clamp<uint64_t>(CeilDiv(count * kWarp, threads), 1, cap));
+  kernel<<<blocks, static_cast<unsigned>(threads), smem, stream>>>(a, first, count);
+  N2V_CUDA_CHECK_LAUNCH();
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -445,18 +639,13 @@ absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_
   a.loss = s.loss.data();
   a.pairs = s.pairs.data();
   N2V_ASSIGN_OR_RETURN(const int sms, SmCount());
-  // Full occupancy (8 blocks of 256 per SM), grid-stride beyond: centres are handed out in
-  // order, so the learning rate decays smoothly across the launch. max_warps > 0: just enough
-  // blocks for that many warps (the rest of the last block only joins the reductions).
-  uint64_t cap = uint64_t(sms) * 8;
-  if (launch.max_warps > 0) {
-    cap = std::min<uint64_t>(cap, CeilDiv(uint64_t(launch.max_warps) * kWarp, uint64_t{kBlock}));
-  }
-  const EpochKernel kernel = PickEpochKernel(o.dim, launch.max_warps == 1);
+  // Full occupancy, grid-stride beyond: centres are handed out in order, so the learning rate
+  // decays smoothly across the launch. max_warps > 0: just enough blocks for that many warps
+  // (the rest of the last block only joins the reductions).
+  const bool exact = launch.max_warps == 1;
+  const uint64_t max_warps = static_cast<uint64_t>(launch.max_warps);
   if (s.sample_keep.size() == 0) {
-    kernel<<<Blocks(count * kWarp, cap), kBlock, 0, stream>>>(a, first_centre, count);
-    N2V_CUDA_CHECK_LAUNCH();
-    return absl::OkStatus();
+    return LaunchEpochKernel(a, o, exact, max_warps, sms, first_centre, count, stream);
   }
   // Subsampling: slice by slice, the walks compacted into s.kept and trained from there.
   if (first_centre % length != 0 || count % length != 0) {
@@ -483,9 +672,8 @@ absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_
     SgdArgs slice = a;
     slice.walks = s.kept.data();
     slice.walks_first = w0;
-    kernel<<<Blocks(n * length * kWarp, cap), kBlock, 0, stream>>>(slice, w0 * length,
-                                                                   n * length);
-    N2V_CUDA_CHECK_LAUNCH();
+    N2V_RETURN_IF_ERROR(
+        LaunchEpochKernel(slice, o, exact, max_warps, sms, w0 * length, n * length, stream));
   }
   return absl::OkStatus();
 }

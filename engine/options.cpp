@@ -139,6 +139,9 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   if (m.sample > 0 && m.optimizer != Optimizer::kSgd) {
     return Bad("--sample", "0 with --optimizer adam (the Keras model trains every pair)");
   }
+  if (m.shared_negatives && m.optimizer != Optimizer::kSgd) {
+    return Bad("--shared-negatives", "used with --optimizer sgd only");
+  }
   if (o.threads < 0) return Bad("--threads", "0 (all cores) or more");
   if (o.checkpoint.every < 0) return Bad("--checkpoint-every", "0 or more");
   const bool checkpointing = o.checkpoint.every > 0 || !o.checkpoint.resume.empty();

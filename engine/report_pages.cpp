@@ -49,6 +49,7 @@ void AddTrainConfig(const TrainOptions& o, bool walk,
   } else {
     c->emplace_back("embedding", std::string(EmbeddingTableName(m.embedding)));
     c->emplace_back("sample", absl::StrCat(m.sample));
+    if (m.shared_negatives) c->emplace_back("shared negatives", "on");
   }
   c->emplace_back("threads", absl::StrCat(EffectiveThreads(o.threads)));
   c->emplace_back("seed", absl::StrCat(o.seed));

@@ -96,6 +96,10 @@ absl::Status CheckSameRun(const std::string& path, const SgdState& s, const SgdT
   if (s.options.sample != o.sample) {
     return differs("--sample", str(s.options.sample), str(o.sample));
   }
+  if (s.options.shared_negatives != o.shared_negatives) {
+    return differs("--shared-negatives", s.options.shared_negatives ? "on" : "off",
+                   o.shared_negatives ? "on" : "off");
+  }
   if (s.options.seed != o.seed) return differs("--seed", str(s.options.seed), str(o.seed));
   if (s.num_nodes != num_nodes) {
     return differs("a graph of", absl::StrCat(s.num_nodes, " nodes"),
@@ -158,6 +162,7 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
   so.negatives = m.negatives;
   so.lr = static_cast<float>(m.EffectiveLr());
   so.sample = m.sample;
+  so.shared_negatives = m.shared_negatives;
   so.seed = o.seed;
   const CsrView g = graph.view();
   const core::WalkParams wp = WalkParamsOf(o.walk, o.seed, graph, threads);

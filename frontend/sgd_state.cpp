@@ -135,6 +135,9 @@ absl::Status CheckSgdResumable(const SgdState& s, const SgdTrainOptions& o, int3
   }
   if (h.power != o.power) return differs("power", h.power, o.power);
   if (h.sample != o.sample) return differs("sample", h.sample, o.sample);
+  if (h.shared_negatives != o.shared_negatives) {
+    return differs("shared_negatives", h.shared_negatives, o.shared_negatives);
+  }
   if (h.seed != o.seed) return differs("seed", h.seed, o.seed);
   if (s.num_nodes != num_nodes) return differs("node count", s.num_nodes, num_nodes);
   if (s.walk_length != length) return differs("walk length", s.walk_length, length);
@@ -161,11 +164,12 @@ namespace {
 
 constexpr char kCkptMagic[8] = {'N', '2', 'V', 'S', 'G', 'D', '\0', '\1'};
 constexpr uint32_t kCkptVersion = 1;
+constexpr uint32_t kFlagSharedNegatives = 1u;
 
 struct CkptHeader {
   char magic[8];
   uint32_t version;
-  uint32_t flags;  // 0
+  uint32_t flags;  // bit 0: shared negatives; no other bit is set
   int32_t dim;
   int32_t epochs;
   uint32_t window;
@@ -234,6 +238,7 @@ absl::Status WriteSgdCheckpoint(const std::string& path, const SgdState& s) {
   h.min_lr_fraction = s.options.min_lr_fraction;
   h.power = s.options.power;
   h.sample = s.options.sample;
+  h.flags = s.options.shared_negatives ? kFlagSharedNegatives : 0u;
   h.seed = s.options.seed;
   h.num_nodes = s.num_nodes;
   h.walk_length = s.walk_length;
@@ -295,7 +300,9 @@ absl::StatusOr<SgdState> ReadSgdCheckpoint(const std::string& path) {
     return Invalid(path, absl::StrCat("unsupported checkpoint version: expected ", kCkptVersion,
                                       ", got ", h.version));
   }
-  if (h.flags != 0) return Invalid(path, absl::StrCat("flags: expected 0, got ", h.flags));
+  if ((h.flags & ~kFlagSharedNegatives) != 0) {
+    return Invalid(path, absl::StrCat("flags: expected 0 or 1, got ", h.flags));
+  }
   if (h.zero != 0) return Invalid(path, "header padding: expected zero bytes, got non-zero ones");
   for (const uint8_t b : h.reserved) {
     if (b != 0) return Invalid(path, "header padding: expected zero bytes, got non-zero ones");
@@ -309,6 +316,7 @@ absl::StatusOr<SgdState> ReadSgdCheckpoint(const std::string& path) {
   o.min_lr_fraction = h.min_lr_fraction;
   o.power = h.power;
   o.sample = h.sample;
+  o.shared_negatives = (h.flags & kFlagSharedNegatives) != 0;
   o.seed = h.seed;
   if (absl::Status st = CheckSgdOptions("options", h.num_nodes, h.walk_length, o); !st.ok()) {
     return Invalid(path, st.message());

@@ -28,6 +28,10 @@
 #   --walks W --length L   random-graph walks per node and length (default 2, 40)
 #   --only movielens|random
 #   --work DIR             scratch folder (default bench/work/sgd-compare-<stamp>)
+#   --n2v-flags "..."      extra flags for n2v's trainer, e.g. "--shared-negatives 1"; the
+#                          n2v run then appears twice: as "n2v" (these flags) and, when
+#                          --n2v-baseline is given, as "n2v default" (none)
+#   --n2v-baseline         also run n2v without --n2v-flags, interleaved
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -43,6 +47,8 @@ communities=1000
 walks=2
 length=40
 only=""
+n2v_flags=""
+n2v_baseline=0
 work="$root/bench/work/sgd-compare-$(date +%Y%m%d-%H%M%S)"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -58,6 +64,8 @@ while [[ $# -gt 0 ]]; do
     --walks) walks="$2"; shift 2 ;;
     --length) length="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --n2v-flags) n2v_flags="$2"; shift 2 ;;
+    --n2v-baseline) n2v_baseline=1; shift ;;
     --work) work="$2"; shift 2 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -70,14 +78,21 @@ mkdir -p "$work"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# n2v cpu::TrainSgd vs gensim $("$py" -c 'import gensim; print(gensim.__version__)')," \
      "$threads threads, $repeats runs each; $(nproc) cores; load average before: $load_before"
+[[ -n "$n2v_flags" ]] && echo "# n2v trainer flags: $n2v_flags"
 
 # run_set NAME WALKFILE QUALITY-COMMAND-PREFIX...: trains both tools $repeats times, interleaved.
 run_set() {
   local name="$1" walkfile="$2"
   : > "$work/$name.jsonl"
   for r in $(seq "$repeats"); do
+    # shellcheck disable=SC2086  # n2v_flags is a list of flags
     "$driver" train --walks "$walkfile" --threads "$threads" --out "$work/$name-n2v-$r.w2v.txt" \
-      >> "$work/$name.jsonl"
+      $n2v_flags >> "$work/$name.jsonl"
+    if ((n2v_baseline)); then
+      "$driver" train --walks "$walkfile" --threads "$threads" \
+        --out "$work/$name-n2v_default-$r.w2v.txt" | sed 's/"tool": "n2v"/"tool": "n2v_default"/' \
+        >> "$work/$name.jsonl"
+    fi
     "$py" "$here/gensim_train.py" "$walkfile" --workers "$threads" \
       --out "$work/$name-gensim-$r.w2v.txt" >> "$work/$name.jsonl"
   done
@@ -91,7 +106,7 @@ if [[ -z "$only" || "$only" == movielens ]]; then
   "$driver" walks --movielens "$root/data/ml-latest-small" --walks-per-node "$ml_walks" \
     --length "$ml_length" --out "$work/movielens.walks.txt" 2>> "$work/log.txt"
   run_set movielens "$work/movielens.walks.txt"
-  for tool in n2v gensim gensim_sentences; do
+  for tool in n2v gensim gensim_sentences $( ((n2v_baseline)) && echo n2v_default); do
     "$py" "$root/bench/genre_f1.py" "$work/movielens-$tool-1.w2v.txt" \
       --movies "$root/data/ml-latest-small/movies.csv" > "$work/movielens-$tool.quality.json"
   done
@@ -101,7 +116,7 @@ if [[ -z "$only" || "$only" == random ]]; then
     --walks-per-node "$walks" --length "$length" --labels "$work/random.labels.txt" \
     --out "$work/random.walks.txt" 2>> "$work/log.txt"
   run_set random "$work/random.walks.txt"
-  for tool in n2v gensim gensim_sentences; do
+  for tool in n2v gensim gensim_sentences $( ((n2v_baseline)) && echo n2v_default); do
     "$py" "$here/community_nn.py" "$work/random-$tool-1.w2v.txt" \
       --labels "$work/random.labels.txt" > "$work/random-$tool.quality.json"
   done
@@ -111,7 +126,8 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" - "$work" "$load_after" <<'PY'
 import json, os, statistics, sys
 work, load_after = sys.argv[1], sys.argv[2]
-tools = (("n2v", "n2v"), ("gensim", "gensim corpus_file"), ("gensim_sentences", "gensim sentences"))
+tools = (("n2v", "n2v"), ("n2v_default", "n2v default"), ("gensim", "gensim corpus_file"),
+         ("gensim_sentences", "gensim sentences"))
 print("| data | words | tool | words/s (median) | runs | n2v / this | quality (first run) |")
 print("|---|---|---|---|---|---|---|")
 for name in ("movielens", "random"):

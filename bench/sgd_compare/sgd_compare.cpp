@@ -8,7 +8,8 @@
 //       a planted-partition graph: node v belongs to community v mod C; 80 % of the edges join
 //       two members of one community; tokens are node ids; --labels writes "node community"
 //   sgd_compare train --walks walks.txt --out emb.w2v.txt [--threads 2 --dim 128 --window 10
-//                     --negatives 5 --epochs 1 --lr 0.025 --seed 42]
+//                     --negatives 5 --epochs 1 --lr 0.025 --seed 42 --sample 0
+//                     --shared-negatives 0|1]
 //       one line of JSON: words, seconds and words/s of cpu::TrainSgd (its node counting pass
 //       and table set-up included), the loss per epoch; writes the input table as word2vec text
 //
@@ -186,6 +187,8 @@ int Train(const std::map<std::string, std::string>& f) {
   o.epochs = std::stoi(Get(f, "epochs", "1"));
   o.lr = std::stof(Get(f, "lr", "0.025"));
   o.seed = std::stoull(Get(f, "seed", "42"));
+  o.sample = std::stod(Get(f, "sample", "0"));
+  o.shared_negatives = Get(f, "shared-negatives", "0") == "1";
   const int threads = std::stoi(Get(f, "threads", "2"));
   Embeddings emb;
   auto stats = cpu::TrainSgd(walks.data(), static_cast<int64_t>(lines.size()), length,

@@ -68,6 +68,7 @@ struct ModelConfig {
   double l2 = core::kSeedL2;         // adam only
   EmbeddingTable embedding = EmbeddingTable::kInputPlusOutput;  // sgd only
   double sample = core::kSgdDefaultSample;  // sgd only: frequent-node subsampling (0: off)
+  bool shared_negatives = false;  // sgd only: one set of negatives per centre's window
 
   /// The learning rate this model trains with (the regime's default when lr < 0).
   double EffectiveLr() const;

@@ -33,6 +33,7 @@ struct SgdTrainOptions {
   float min_lr_fraction = core::kSgdMinLrFraction;     // lr decays linearly to lr * this
   double power = core::kNegativePower;                 // negatives ~ count^power
   double sample = core::kSgdDefaultSample;  // subsampling of frequent nodes (0: off)
+  bool shared_negatives = false;  // one set of negatives per centre's window (HogBatch)
   uint64_t seed = core::kDefaultSeed;
 };
 

@@ -185,6 +185,7 @@ def _train_options(params: Dict[str, Any]) -> "_n2v.TrainOptions":
     o.model.l2 = float(params["l2"])
     o.model.embedding = str(params["embedding"])
     o.model.sample = float(params["sample"])
+    o.model.shared_negatives = bool(params["shared_negatives"])
     o.threads = int(params["workers"])
     o.seed = int(params["seed"])
     o.device = str(params["device"])
@@ -216,6 +217,8 @@ class Node2Vec:
             prediction) or "input" (what gensim's ``wv`` holds) (``--embedding``).
         sample: sgd only: word2vec's subsampling of frequent nodes; 0 is off, word2vec and gensim
             use 1e-3 (``--sample``).
+        shared_negatives: sgd only: a centre's window shares one set of negatives
+            and trains as one small matrix product (``--shared-negatives``).
         workers: CPU threads, 0 for all cores (``--threads``).
         seed: random seed of walks, initialisation and negatives (``--seed``). With workers=1 the
             result is the same bit for bit on every run and equals ``n2v train``'s; with more SGD
@@ -254,6 +257,7 @@ class Node2Vec:
         l2: float = _T.model.l2,
         embedding: str = _T.model.embedding,
         sample: float = _T.model.sample,
+        shared_negatives: bool = _T.model.shared_negatives,
         workers: int = _T.threads,
         seed: int = _T.seed,
         device: str = _T.device,
@@ -282,6 +286,7 @@ class Node2Vec:
         self.l2 = l2
         self.embedding = embedding
         self.sample = sample
+        self.shared_negatives = shared_negatives
         self.workers = workers
         self.seed = seed
         self.device = device
@@ -303,7 +308,8 @@ class Node2Vec:
         self._wv = None
 
     _PARAMS = ("dimensions", "walk_length", "num_walks", "window", "p", "q", "epochs", "negative",
-               "optimizer", "lr", "batch", "l2", "embedding", "sample", "workers", "seed", "device",
+               "optimizer", "lr", "batch", "l2", "embedding", "sample", "shared_negatives",
+               "workers", "seed", "device",
                "checkpoint_every", "checkpoint_dir", "resume", "report", "report_points",
                "report_hubs", "report_neighbors", "report_labels", "verbose", "callback")
 

@@ -593,6 +593,7 @@ NB_MODULE(_n2v, m) {
                    .def_rw("batch", &ModelConfig::batch)
                    .def_rw("l2", &ModelConfig::l2)
                    .def_rw("sample", &ModelConfig::sample)
+                   .def_rw("shared_negatives", &ModelConfig::shared_negatives)
                    .def("effective_lr", &ModelConfig::EffectiveLr);
   EnumProperty(model, "optimizer", &ModelConfig::optimizer, ParseOptimizer, OptimizerName,
                "'sgd' or 'adam'");

@@ -59,6 +59,14 @@ def test_subsampling_equals_cli(cli, tmp_path):
     assert every.embeddings.tobytes() != m.embeddings.tobytes()
 
 
+def test_shared_negatives_equal_cli(cli, tmp_path):
+    f = write_edges(tmp_path / "g.edges", graph_edges())
+    cli_emb, cli_keys = cli_embeddings(cli, tmp_path, f, "--weighted", "--shared-negatives")
+    m = n2v.Node2Vec(shared_negatives=True, **SMALL).fit(f, weighted=True)
+    assert_same_rows(m, cli_emb, cli_keys)
+    assert m.get_params()["shared_negatives"] is True
+
+
 def test_every_input_kind_equals_cli(cli, tmp_path):
     sp = pytest.importorskip("scipy.sparse")
     nx = pytest.importorskip("networkx")
@@ -242,7 +250,7 @@ def same_default(got, want):
      # file of what evaluate() returns.
      {"input", "weighted", "directed", "quiet", "json", "no-report", "walk-length", "num-walks",
       "dimensions", "window-size", "epochs", "negative", "optimizer", "lr", "embedding",
-      "sample", "batch", "l2", "threads", "seed", "device"}),
+      "sample", "shared-negatives", "batch", "l2", "threads", "seed", "device"}),
 ])
 def test_other_commands_defaults(cli, command, fn, names, cli_only):
     want = cli_defaults(cli, *command)

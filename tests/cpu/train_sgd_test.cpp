@@ -189,6 +189,53 @@ Reference ScalarReference(const std::vector<int32_t>& walks, uint32_t length, in
       const float alpha =
           core::SgdLearningRate(o.lr, o.min_lr_fraction, e * total + centre, o.epochs * total);
       const uint32_t b = core::ShrunkWindow(wkey, e, centre, o.window);
+      if (o.shared_negatives) {
+        // HogBatch: the window's contexts' input rows against a snapshot of the centre's output
+        // row and K negatives drawn once for the centre; output rows updated after the window.
+        std::vector<int32_t> contexts;
+        for (uint32_t j = i > b ? i - b : 0; j < std::min<uint64_t>(length, uint64_t(i) + b + 1);
+             ++j) {
+          if (j != i && walk[j] >= 0) contexts.push_back(walk[j]);
+        }
+        if (contexts.empty()) continue;
+        std::vector<int32_t> targets{word};
+        for (uint32_t d = 0; d < o.negatives; ++d) {
+          const int32_t v = core::DrawNegative(nkey, e, core::SgdPairId(centre, i, i, o.window), d,
+                                               neg.keep.data(), neg.alias.data(), n);
+          if (v == word) {
+            ++r.skipped;
+          } else {
+            targets.push_back(v);
+          }
+        }
+        std::vector<float> snap, delta(targets.size() * dim, 0.0f);
+        for (int32_t t : targets) {
+          snap.insert(snap.end(), r.out.begin() + size_t(t) * dim, r.out.begin() + size_t(t + 1) * dim);
+        }
+        for (int32_t c : contexts) {
+          float* h = r.in.data() + size_t(c) * dim;
+          std::fill(neu1e.begin(), neu1e.end(), 0.0f);
+          std::vector<float> g(targets.size());
+          for (size_t k = 0; k < targets.size(); ++k) {
+            const float f = CanonicalDot(h, snap.data() + k * dim, dim);
+            g[k] = core::SgnsCoeff(f, k == 0 ? 1.0f : 0.0f, alpha);
+            loss += core::BceWithLogits(f, k == 0 ? 1.0f : 0.0f);
+          }
+          for (size_t k = 0; k < targets.size(); ++k) {
+            for (int32_t d = 0; d < dim; ++d) {
+              neu1e[d] = std::fma(g[k], snap[k * dim + d], neu1e[d]);
+              delta[k * dim + d] = std::fma(g[k], h[d], delta[k * dim + d]);
+            }
+          }
+          for (int32_t d = 0; d < dim; ++d) h[d] = h[d] + neu1e[d];
+          ++pairs;
+        }
+        for (size_t k = 0; k < targets.size(); ++k) {
+          float* o_row = r.out.data() + size_t(targets[k]) * dim;
+          for (int32_t d = 0; d < dim; ++d) o_row[d] = o_row[d] + delta[k * dim + d];
+        }
+        continue;
+      }
       float* syn0 = r.in.data() + size_t(word) * dim;
       for (uint32_t j = i > b ? i - b : 0; j < std::min<uint64_t>(length, uint64_t(i) + b + 1); ++j) {
         const int32_t context = walk[j];
@@ -236,6 +283,7 @@ struct RefCase {
   uint32_t negatives;
   uint64_t seed;
   double sample = 0;  // > 0: subsampling, which drops occurrences and closes the walks up
+  bool shared = false;  // shared negatives (HogBatch)
 };
 
 class SgdReferenceTest : public ::testing::TestWithParam<RefCase> {};
@@ -257,6 +305,7 @@ TEST_P(SgdReferenceTest, OneThreadEqualsScalarWord2vecLoop) {
   o.seed = c.seed;
   o.lr = 0.05f;
   o.sample = c.sample;
+  o.shared_negatives = c.shared;
   const Reference ref = ScalarReference(walks, wp.length, c.nodes, o);
   ASSERT_GT(ref.pairs, 0);
   for (bool scalar : {false, true}) {
@@ -289,7 +338,12 @@ INSTANTIATE_TEST_SUITE_P(Dims, SgdReferenceTest,
                                            RefCase{4, 32, 3, 5, 6},
                                            // subsampling: ~60-80 % of the occurrences dropped
                                            RefCase{30, 128, 5, 5, 7, 1e-3},
-                                           RefCase{25, 40, 3, 2, 8, 1e-2}));
+                                           RefCase{25, 40, 3, 2, 8, 1e-2},
+                                           // shared negatives, with and without subsampling;
+                                           // 4 nodes: negatives equal to the centre skipped
+                                           RefCase{30, 128, 5, 5, 9, 0, true},
+                                           RefCase{25, 40, 3, 3, 10, 1e-3, true},
+                                           RefCase{4, 16, 3, 5, 11, 0, true}));
 
 TEST(SgdTest, TinyGraphSkipsNegativesEqualToContext) {
   // The reference counts its skips: make sure the 4-node case above really exercises them.
@@ -657,6 +711,7 @@ SgdState TrainedState() {
   o.dim = 8;
   o.epochs = 2;
   o.sample = 2.5e-3;  // recorded in the header
+  o.shared_negatives = true;  // its flag bit
   SgdState s;
   EXPECT_TRUE(cpu::TrainSgdOnGraph(g.view(), a.view(), Params(6), 24, o, 1, &s).ok());
   return s;
@@ -681,6 +736,7 @@ TEST(SgdCheckpointTest, RoundTripsExactly) {
   EXPECT_EQ(r->options.seed, s.options.seed);
   EXPECT_EQ(r->options.power, s.options.power);
   EXPECT_EQ(r->options.sample, s.options.sample);
+  EXPECT_EQ(r->options.shared_negatives, s.options.shared_negatives);
   EXPECT_EQ(r->num_nodes, s.num_nodes);
   EXPECT_EQ(r->walk_length, s.walk_length);
   EXPECT_EQ(r->num_walks, s.num_walks);

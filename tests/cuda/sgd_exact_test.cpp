@@ -136,10 +136,13 @@ struct ExactCase {
   int32_t dim;
   uint64_t seed;
   double sample = 0;  // > 0: subsampled walks (the device's SubsampleKernel)
+  bool shared = false;  // shared negatives (SgdSharedKernel)
 };
-void PrintTo(const ExactCase& c, std::ostream* os) {
-  *os << "dim" << c.dim << (c.sample > 0 ? "_subsampled" : "");
+std::string CaseName(const ExactCase& c) {
+  return "dim" + std::to_string(c.dim) + (c.sample > 0 ? "_subsampled" : "") +
+         (c.shared ? "_shared" : "");
 }
+void PrintTo(const ExactCase& c, std::ostream* os) { *os << CaseName(c); }
 
 class SgdExact : public CudaTest, public ::testing::WithParamInterface<ExactCase> {};
 
@@ -159,6 +162,7 @@ TEST_P(SgdExact, TablesEqualCpuOneThread) {
   o.negatives = 5;
   o.seed = c.seed;
   o.sample = c.sample;
+  o.shared_negatives = c.shared;
   Embeddings cpu_in, cpu_out, gpu_in, gpu_out;
   auto cpu = cpu::TrainSgd(walks.data(), num_walks, wp.length, g.num_nodes(), o, 1, &cpu_in,
                            &cpu_out);
@@ -179,10 +183,15 @@ TEST_P(SgdExact, TablesEqualCpuOneThread) {
 INSTANTIATE_TEST_SUITE_P(Dims, SgdExact,
                          ::testing::Values(ExactCase{16, 101}, ExactCase{128, 102},
                                            ExactCase{200, 103}, ExactCase{1024, 104},
-                                           ExactCase{128, 105, 1e-3}),
+                                           ExactCase{128, 105, 1e-3},
+                                           // shared negatives: 40 (ragged), 128, 1024 (the
+                                           // largest rows in shared memory), subsampled too
+                                           ExactCase{40, 106, 0, true},
+                                           ExactCase{128, 107, 0, true},
+                                           ExactCase{1024, 108, 0, true},
+                                           ExactCase{128, 109, 1e-3, true}),
                          [](const ::testing::TestParamInfo<ExactCase>& info) {
-                           return "dim" + std::to_string(info.param.dim) +
-                                  (info.param.sample > 0 ? "_subsampled" : "");
+                           return CaseName(info.param);
                          });
 
 // Zero epochs: the tables as initialised, which must be the CPU's InitTables exactly.
@@ -317,6 +326,31 @@ TEST_F(CudaTest, SgdOnGraphSubsampledExactEqualsCpuOneThread) {
   ExpectLossesClose(gpu->losses, cpu->losses, "subsampled TrainSgdOnGraph", seed);
   ExpectTablesClose(gpu_state.input, cpu_state.input, "subsampled input", seed);
   ExpectTablesClose(gpu_state.output, cpu_state.output, "subsampled output", seed);
+}
+
+// Shared negatives streamed: the exact launch equals the CPU's one thread, and the Hogwild launch
+// trains (its loss falls) with the same pair count.
+TEST_F(CudaTest, SgdOnGraphSharedNegativesEqualsCpuOneThread) {
+  const uint64_t seed = 213;
+  GraphRun r = SmallRun(seed);
+  r.o.shared_negatives = true;
+  SgdState cpu_state, gpu_state, hog;
+  auto cpu = cpu::TrainSgdOnGraph(r.g.view(), r.alias.view(), r.wp, r.num_walks, r.o, 1,
+                                  &cpu_state);
+  ASSERT_TRUE(cpu.ok()) << cpu.status();
+  auto gpu = cuda::TrainSgdOnGraph(r.g.view(), r.alias.view(), r.wp, r.num_walks, r.o, 0,
+                                   &gpu_state, nullptr, nullptr, nullptr, kExact);
+  ASSERT_TRUE(gpu.ok()) << gpu.status();
+  EXPECT_EQ(gpu->pairs, cpu->pairs);
+  EXPECT_TRUE(gpu_state.options.shared_negatives);
+  ExpectLossesClose(gpu->losses, cpu->losses, "shared-negatives TrainSgdOnGraph", seed);
+  ExpectTablesClose(gpu_state.input, cpu_state.input, "shared-negatives input", seed);
+  ExpectTablesClose(gpu_state.output, cpu_state.output, "shared-negatives output", seed);
+  auto h = cuda::TrainSgdOnGraph(r.g.view(), r.alias.view(), r.wp, r.num_walks, r.o, 0, &hog);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->pairs, cpu->pairs);
+  ASSERT_EQ(h->losses.size(), 3u);
+  EXPECT_LT(h->losses.back(), h->losses.front());
 }
 
 std::string TempPath(const std::string& name) {

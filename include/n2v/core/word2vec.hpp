@@ -72,6 +72,12 @@ N2V_HD uint64_t SgdPairId(uint64_t centre, uint32_t i, uint32_t j, uint32_t wind
   return centre * (2ull * window + 1ull) + (static_cast<uint64_t>(j) + window - i);
 }
 
+/// The id of centre `centre`'s shared negatives (SgdTrainOptions::shared_negatives): its own
+/// window slot (j = i), which no (centre, context) pair uses.
+N2V_HD uint64_t SharedNegativesPairId(uint64_t centre, uint32_t i, uint32_t window) {
+  return SgdPairId(centre, i, i, window);
+}
+
 /// Negative `d` of pair `pair_id`: a row drawn by the alias table (keep/alias over n rows, built
 /// by BuildAliasTables from count^0.75 as a single row). Two draws per Philox block.
 N2V_HD int32_t DrawNegative(PhiloxKey key, uint32_t epoch, uint64_t pair_id, uint32_t d,
