@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Does word2vec's frequent-node subsampling (n2v --sample) help node2vec embeddings?
+"""Embedding quality of the SGD regime's variants: --sample (word2vec's frequent-node
+subsampling) and --shared-negatives (HogBatch), against the default.
 
-Runs `n2v eval` with --sample 0 (every occurrence), 1e-4 and 1e-3 (word2vec's and gensim's
-default) over several seeds on graphs whose node frequencies in walks are skewed (subsampling
-only drops occurrences of nodes more frequent than `sample` of all positions, so on graphs with
-near-uniform degrees it changes nothing):
+Runs `n2v eval` for each variant (--variants, default: --sample 0, 1e-4 and 1e-3, word2vec's and
+gensim's default) over several seeds on graphs whose node frequencies in walks are skewed
+(subsampling only drops occurrences of nodes more frequent than `sample` of all positions, so on
+graphs with near-uniform degrees it changes nothing):
   - rmat:   R-MAT, 20,000 nodes, 200,000 edges (`n2v synth graph --model rmat`): link prediction
             (ROC-AUC, 20 % of the edges held out);
   - dcsbm:  a degree-corrected planted partition (Chung-Lu weights ~ Pareto(1.5), 20 communities,
@@ -14,7 +15,8 @@ near-uniform degrees it changes nothing):
             link prediction.
 Settings are n2v's defaults (dim 128, 10 x 80 walks, window 10, 5 negatives, 1 epoch), 2 threads.
 
-    bench/sample_quality.py --n2v build/n2v [--seeds 1,2,3] [--movielens DIR] --out FILE.md
+    bench/sgd_quality.py --n2v build/n2v [--seeds 1,2,3] [--movielens DIR]
+        [--variants "--sample 0;--sample 1e-4;--shared-negatives"] --out FILE.md
 """
 
 import argparse
@@ -27,7 +29,7 @@ import tempfile
 
 import numpy as np
 
-SAMPLES = [0.0, 1e-4, 1e-3]
+VARIANTS = "--sample 0;--sample 1e-4;--sample 1e-3"
 
 
 def dcsbm(path, labels_path, nodes=10000, edges=150000, communities=20, seed=1):
@@ -66,9 +68,9 @@ def dcsbm(path, labels_path, nodes=10000, edges=150000, communities=20, seed=1):
         f.writelines(f"{v} c{comm[v]}\n" for v in range(nodes))
 
 
-def run_eval(n2v, graph, args, sample, seed, work):
+def run_eval(n2v, graph, args, variant, seed, work):
     js = os.path.join(work, "r.json")
-    cmd = [n2v, "eval", "-i", graph, "--sample", str(sample), "--seed", str(seed),
+    cmd = [n2v, "eval", "-i", graph, *variant.split(), "--seed", str(seed),
            "--threads", "2", "--quiet", "--no-report", "--json", js] + args
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     with open(js) as f:
@@ -85,10 +87,11 @@ def main():
     ap.add_argument("--n2v", default="build/n2v")
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--movielens", default="", help="ml-latest-small directory (optional)")
+    ap.add_argument("--variants", default=VARIANTS, help="';'-separated n2v flag sets")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     seeds = [int(s) for s in a.seeds.split(",")]
-    work = tempfile.mkdtemp(prefix="n2v-sample-")
+    work = tempfile.mkdtemp(prefix="n2v-sgd-quality-")
     rmat = os.path.join(work, "rmat.csr")
     subprocess.run([a.n2v, "synth", "graph", "--model", "rmat", "--nodes", "20000", "--edges",
                     "200000", "--seed", "3", "-o", rmat, "--quiet"], check=True)
@@ -108,22 +111,22 @@ def main():
         tasks.append(("movielens", ml, link, link_keys))
     rows = []
     for name, graph, args, keys in tasks:
-        for sample in SAMPLES:
+        for variant in a.variants.split(";"):
             vals = {k: [] for _, k in keys}
             for seed in seeds:
-                r = run_eval(a.n2v, graph, args, sample, seed, work)
+                r = run_eval(a.n2v, graph, args, variant, seed, work)
                 for _, k in keys:
                     vals[k].append(score(r, k))
-                print(f"{name} sample={sample} seed={seed}: " +
+                print(f"{name} {variant} seed={seed}: " +
                       ", ".join(f"{k} {vals[k][-1]:.4f}" for _, k in keys), file=sys.stderr,
                       flush=True)
             for metric, k in keys:
-                rows.append((name, metric, sample, vals[k]))
-    rows.sort(key=lambda r: (r[0], r[1]))
+                rows.append((name, metric, variant, vals[k]))
+    rows.sort(key=lambda r: (r[0], r[1]))  # stable: variants stay in the order given
     with open(a.out, "w") as f:
-        f.write("| graph | metric | --sample | mean | per seed |\n|---|---|---|---|---|\n")
-        for name, metric, sample, vals in rows:
-            f.write(f"| {name} | {metric} | {sample:g} | {statistics.mean(vals):.4f} | "
+        f.write("| graph | metric | flags | mean | per seed |\n|---|---|---|---|---|\n")
+        for name, metric, variant, vals in rows:
+            f.write(f"| {name} | {metric} | `{variant}` | {statistics.mean(vals):.4f} | "
                     f"{', '.join(f'{v:.4f}' for v in vals)} |\n")
     print(open(a.out).read())
 
