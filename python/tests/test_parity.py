@@ -174,6 +174,8 @@ def test_defaults_are_the_cli_defaults(cli):
             assert want == "", (flag, want)
         elif isinstance(got, str):
             assert got == want, (flag, got, want)
+        elif isinstance(got, bool):
+            assert str(got).lower() == want, (flag, got, want)
         else:
             assert float(got) == float(want), (flag, got, want)
     # Every training keyword but the Python-only ones is a CLI flag.
