@@ -37,7 +37,7 @@ GRAPHS = {
     "100k": dict(nodes=100000, edges=1000000, communities=100, p=0.5, q=2.0, link=False,
                  num_walks=2, walk_length=40),
 }
-TOOLS = ["n2v", "pecanpy-sparseotf", "pecanpy-precomp", "node2vec", "pyg"]
+TOOLS = ["n2v", "n2v-shared", "pecanpy-sparseotf", "pecanpy-precomp", "node2vec", "pyg"]
 SETTINGS = dict(dim=128, walk_length=80, num_walks=10, window=10, workers=2)
 
 
@@ -100,7 +100,8 @@ def run_tool(tool, graph, out, spec, timeout):
 
 
 def available(tool):
-    mod = {"n2v": "n2v", "pecanpy-sparseotf": "pecanpy", "pecanpy-precomp": "pecanpy",
+    mod = {"n2v": "n2v", "n2v-shared": "n2v", "pecanpy-sparseotf": "pecanpy",
+           "pecanpy-precomp": "pecanpy",
            "node2vec": "node2vec", "pyg": "torch_geometric"}[tool]
     r = subprocess.run([sys.executable, "-c", f"import {mod}" + (
         "; import pyg_lib" if tool == "pyg" else "")], capture_output=True, text=True)
@@ -152,7 +153,7 @@ def main():
                 continue
             out = os.path.join(a.work, f"{name}.{tool}.w2v")
             runs = []
-            for _ in range(a.repeats if tool == "n2v" else 1):
+            for _ in range(a.repeats if tool.startswith("n2v") else 1):
                 r = run_tool(tool, g, out, spec, a.timeout)
                 runs.append(r)
                 if "failed" in r:

@@ -14,8 +14,9 @@ def main():
     print(f"Machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}; n2v {m['n2v']}. "
           f"Every tool: dimension {s['dim']}, {s['num_walks']} walks x {s['walk_length']} nodes "
           f"per node, window {s['window']}, 1 epoch, 5 negatives, {s['workers']} workers; one "
-          "process per run. Time: reading the graph to embeddings in memory (n2v: median of its "
-          "runs; peers: one run). Quality scored by n2v.evaluate on each tool's vectors: "
+          "process per run. Time: reading the graph to embeddings in memory (n2v and n2v-shared, "
+          "n2v with --shared-negatives: median of their runs; peers: one run). Quality scored by "
+          "n2v.evaluate on each tool's vectors: "
           "macro/micro-F1 of node classification (50 % train, 5 splits), ROC-AUC of link "
           "prediction (20 % of the edges held out, every tool trained on the same residual).\n")
     for name, g in r["graphs"].items():

@@ -3,7 +3,7 @@ that peak memory is the run's own).
 
     tool.py TOOL GRAPH.edges OUT.w2v P Q DIM WALK_LENGTH NUM_WALKS WINDOW WORKERS
 
-TOOL: n2v | pecanpy-sparseotf | pecanpy-precomp | node2vec | pyg. Each reads the same
+TOOL: n2v | n2v-shared (n2v with shared_negatives=True) | pecanpy-sparseotf | pecanpy-precomp | node2vec | pyg. Each reads the same
 unweighted, undirected edge list (tab-separated), runs walks + skip-gram with the same settings
 (1 epoch, 5 negatives), and writes word2vec text keyed by the file's node ids. Prints one JSON
 line: {"fit_s": seconds from reading the graph to embeddings in memory, "rss_mib": peak RSS}.
@@ -27,11 +27,12 @@ def main():
     p, q = float(sys.argv[4]), float(sys.argv[5])
     dim, length, walks, window, workers = map(int, sys.argv[6:11])
     t0 = time.perf_counter()
-    if tool == "n2v":
+    if tool in ("n2v", "n2v-shared"):
         import n2v
 
         m = n2v.Node2Vec(dimensions=dim, walk_length=length, num_walks=walks, window=window,
-                         p=p, q=q, epochs=1, negative=5, workers=workers, device="cpu")
+                         p=p, q=q, epochs=1, negative=5, workers=workers, device="cpu",
+                         shared_negatives=tool == "n2v-shared")
         m.fit(graph)
         t1 = time.perf_counter()
         m.save(out)
