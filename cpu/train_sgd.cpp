@@ -329,17 +329,26 @@ void DrawLanes(const EpochArgs& a, uint32_t y, size_t n, DrawScratch* s) {
   }
 }
 
-/// Plans centre `centre` (flat position walk·length + i; `walk` is its walk's row).
-void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p,
-              DrawScratch* s) {
+/// What every plan starts with: the centre's node (false when it is padding: nothing to train),
+/// its learning rate and its shrunk window.
+bool BeginPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p,
+               core::WindowBounds* wb) {
   p->pairs = 0;
   p->wi = walk[i];
-  if (p->wi < 0) return;
+  if (p->wi < 0) return false;
   p->lr = core::SgdLearningRate(a.lr0, a.min_lr_fraction,
                                 static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
                                 static_cast<uint64_t>(a.epochs) * a.total_centres);
   const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
-  const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
+  *wb = core::SkipgramWindow(i, b, a.length);
+  return true;
+}
+
+/// Plans centre `centre` (flat position walk·length + i; `walk` is its walk's row).
+void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p,
+              DrawScratch* s) {
+  core::WindowBounds wb;
+  if (!BeginPlan(a, walk, centre, i, p, &wb)) return;
   uint32_t pairs = 0;
   for (uint32_t j = wb.lo; j < wb.hi; ++j) {
     const int32_t wj = walk[j];
@@ -388,14 +397,8 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
 /// pairs) are the window's contexts, targets[pairs, pairs + ntargets[0]) the centre's negatives
 /// that differ from it (core::SharedNegativesPairId keys them, one draw per negative).
 void MakeSharedPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p) {
-  p->pairs = 0;
-  p->wi = walk[i];
-  if (p->wi < 0) return;
-  p->lr = core::SgdLearningRate(a.lr0, a.min_lr_fraction,
-                                static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
-                                static_cast<uint64_t>(a.epochs) * a.total_centres);
-  const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
-  const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
+  core::WindowBounds wb;
+  if (!BeginPlan(a, walk, centre, i, p, &wb)) return;
   uint32_t pairs = 0;
   int32_t* t = p->targets.data();
   for (uint32_t j = wb.lo; j < wb.hi; ++j) {
