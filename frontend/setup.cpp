@@ -3,6 +3,7 @@
 // and the Adam regime's initial table; and what `threads` = 0 means everywhere (all cores). Declared in n2v/walk.hpp and n2v/train.hpp.
 // Threading: OpenMP over rows; results do not depend on the thread count.
 #include <omp.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +22,13 @@ namespace n2v {
 
 int EffectiveThreads(int threads) {
   if (threads > 0) return threads;
+  // The cores this process may run on: all of them, or those mpirun bound a rank to (one core
+  // per rank by default), or a container's cpuset.
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
   const unsigned hw = std::thread::hardware_concurrency();
   return hw > 0 ? static_cast<int>(hw) : 1;
 }

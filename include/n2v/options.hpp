@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "n2v/core/defaults.hpp"
+#include "n2v/ranks.hpp"
 #include "n2v/train.hpp"
 
 namespace n2v {
@@ -124,6 +126,10 @@ struct TrainOptions {
   CheckpointConfig checkpoint;
   ProgressCallback on_progress;  // called on the calling thread
   CancelCallback cancelled;      // asked every few ms; true stops the run with CancelledError
+  // Data-parallel training over processes (SgdDataParallel; the CLI under mpirun): null, or one
+  // rank, is a plain run. Every rank calls Train with the same options on the same graph.
+  std::shared_ptr<Ranks> ranks;
+  uint32_t sync_every = 0;  // chunks each rank trains between table syncs; 0: auto
 };
 
 /// Sampling walks alone (SampleWalks).
@@ -190,7 +196,8 @@ struct EvalOptions {
   bool keep_best = false;         // keep the best point's embeddings in the result (reports)
 };
 
-/// Number of threads `threads` means: itself if > 0, else the hardware's.
+/// Number of threads `threads` means: itself if > 0, else the cores this process may run on
+/// (its CPU affinity: a container's cpuset, the core mpirun bound a rank to).
 int EffectiveThreads(int threads);
 
 /// Why `o` cannot train (InvalidArgumentError naming the option as the CLI spells it), or OK.
