@@ -1,9 +1,16 @@
 // `n2v devices` (apps/devices_cmd.hpp).
 #include "apps/devices_cmd.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 
 #include "apps/cli_common.hpp"
+#include "apps/mpi_ranks.hpp"
+#include "n2v/options.hpp"
 #if defined(N2V_WITH_CUDA)
 #include "n2v/cuda_api.hpp"
 #endif
@@ -22,13 +29,42 @@ std::string CudaVersionString() {
 #endif
 }
 
-int RunDevices() {
+namespace {
+
+// Under mpirun: one line per rank, printed by rank 0 in rank order, of how that rank trains and
+// how it talks to the others. Plain runs say whether n2v can run under mpirun at all.
+void PrintRanks() {
+  Ranks* ranks = JobRanks();
+  if (ranks == nullptr) {
+#if defined(N2V_WITH_MPI)
+    std::printf("ranks: one process (run under mpirun for data-parallel train and eval)\n");
+#else
+    std::printf("ranks: one process (built without MPI: no mpirun runs)\n");
+#endif
+    return;
+  }
+  std::fflush(stdout);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  for (int r = 0; r < ranks->size(); ++r) {
+    std::string line = absl::StrCat("rank ", ranks->rank(), " of ", ranks->size(), " on ", host,
+                                    ": cpu (", EffectiveThreads(0),
+                                    EffectiveThreads(0) == 1 ? " thread); " : " threads); ",
+                                    ranks->transport());
+    if (!ranks->Broadcast(&line, r).ok()) return;
+    if (ranks->rank() == 0) std::printf("%s\n", line.c_str());
+  }
+}
+
+}  // namespace
+
+static void PrintDevices() {
 #if defined(N2V_WITH_CUDA)
   auto devices = ListCudaDevices();
   if (!devices.ok()) {
     std::printf("no usable CUDA device: %s\n", std::string(devices.status().message()).c_str());
     std::printf("cpu: available (use --device cpu)\n");
-    return kExitOk;
+    return;
   }
   for (const auto& d : *devices) {
     std::printf("cuda:%d  %s  compute %d.%d  %d SMs  %.1f GiB (%.1f GiB free)\n", d.index,
@@ -41,6 +77,12 @@ int RunDevices() {
   std::printf("no usable CUDA device: this n2v was built without the CUDA backend\n");
   std::printf("cpu: available (use --device cpu)\n");
 #endif
+}
+
+int RunDevices() {
+  // Under mpirun, rank 0 lists its host's devices and then every rank's line.
+  if (JobRanks() == nullptr || JobRanks()->rank() == 0) PrintDevices();
+  PrintRanks();
   return kExitOk;
 }
 

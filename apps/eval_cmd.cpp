@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "apps/cli_common.hpp"
+#include "apps/mpi_ranks.hpp"
 #include "n2v/atomic_file.hpp"
 #include "n2v/json.hpp"
 #include "n2v/n2v.hpp"
@@ -33,6 +34,7 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalFlags& f) {
   c->add_option("--num-walks,-r", f.run.opt.walk.num_walks, "Walks started from every node");
   AddModelFlags(c, f.run);
   AddRunFlags(c, f.run.opt.threads, f.run.opt.seed, f.run.device, f.run.quiet);
+  AddSyncFlag(c, f.run.opt.sync_every);
   c->add_option("--test-fraction", o.test_fraction,
                 "link: fraction of the edges held out (every node keeps an edge)");
   c->add_option("--labels", o.labels,
@@ -60,11 +62,18 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalFlags& f) {
 }
 
 int RunEval(const EvalFlags& f) {
-  const bool quiet = f.run.quiet;
+  // Under mpirun every rank trains each point data-parallel and scores it (the same split and
+  // the same tables on every rank); rank 0 alone prints and writes.
+  const std::shared_ptr<Ranks> ranks = SharedJobRanks();
+  const bool distributed = IsDistributed(ranks.get());
+  const bool writer = !distributed || ranks->rank() == 0;
+  const bool quiet = f.run.quiet || !writer;
   EvalOptions o = f.opt;
   auto train = f.run.ToOptions();
   if (!train.ok()) return ReportError(train.status());
   o.train = *train;
+  o.train.ranks = ranks;
+  if (!writer) o.residual_out.clear();
   auto task = ParseEvalTask(f.task);
   if (!task.ok()) return ReportError(task.status());
   o.task = *task;
@@ -82,6 +91,9 @@ int RunEval(const EvalFlags& f) {
   omp_set_num_threads(threads);
   // The input first: a bad file is the only message, not after a note about the device.
   auto graph = LoadGraph(f.graph, quiet);
+  if (distributed) {
+    if (absl::Status st = AgreeOnStatus(*ranks, graph.status()); !st.ok()) return ReportError(st);
+  }
   if (!graph.ok()) return ReportError(graph.status());
   // Notes and stage lines; one table row per point instead of each point's training progress.
   ProgressPrinter printer(quiet);
@@ -97,6 +109,7 @@ int RunEval(const EvalFlags& f) {
   }
   DieOfPendingInterrupt();
   if (!res.ok()) return ReportError(res.status());
+  if (!writer) return kExitOk;
   const std::vector<EvalPoint>& results = res->points;
 
   std::string html;

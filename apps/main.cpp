@@ -8,6 +8,8 @@
 #include "apps/cli.hpp"
 #include "apps/cli_common.hpp"
 #include "apps/devices_cmd.hpp"
+#include "apps/mpi_ranks.hpp"
+#include "n2v/ranks.hpp"
 #include "n2v/atomic_file.hpp"
 
 namespace {
@@ -20,11 +22,35 @@ std::string ConfigOf(const CLI::App* cmd) {
 
 }  // namespace
 
+namespace {
+
+int Run(int argc, char** argv);
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // Under mpirun: MPI first (it may rewrite argv), and every exit through FinishRanks.
+  auto ranks = n2v::app::StartRanks(&argc, &argv);
+  if (!ranks.ok()) return n2v::app::ReportError(ranks.status());
+  return n2v::app::FinishRanks(Run(argc, argv));
+}
+
+namespace {
+
+int Run(int argc, char** argv) {
   // Ctrl-C / SIGTERM: remove the temporary files of outputs being written, keep published ones.
   n2v::InstallInterruptCleanup();
   n2v::app::Cli cli;
   if (std::optional<int> code = cli.Parse(argc, argv)) return *code;
+  // Several ranks run train and eval data-parallel; the other commands are one process's work.
+  if (n2v::IsDistributed(n2v::app::JobRanks()) && !cli.train_cmd->parsed() &&
+      !cli.eval_cmd->parsed() && !cli.dev_cmd->parsed()) {
+    return n2v::app::ReportError(n2v::AgreeOnStatus(
+        *n2v::app::JobRanks(),
+        absl::FailedPreconditionError(
+            "under mpirun with several ranks n2v runs train, eval and devices; run this command "
+            "as one process, without mpirun")));
+  }
   const auto& [ml, sim, train, walk, graph, eval, synth] =
       std::tie(cli.ml, cli.sim, cli.train, cli.walk, cli.graph, cli.eval, cli.synth);
   if (cli.ml_cmd->parsed()) {
@@ -80,3 +106,5 @@ int main(int argc, char** argv) {
   }
   return n2v::app::kExitUsage;
 }
+
+}  // namespace

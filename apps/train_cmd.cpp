@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "apps/cli_common.hpp"
+#include "apps/mpi_ranks.hpp"
 #include "apps/train_flags.hpp"
 #include "n2v/atomic_file.hpp"
 #include "n2v/csr_io.hpp"
@@ -81,6 +82,7 @@ CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f) {
   c->add_option("--checkpoint-dir", ck.dir, "Checkpoint directory (default: <output>.ckpt)");
   c->add_option("--resume", ck.resume,
                 "Continue from a checkpoint file, or a directory's latest epoch-N.ckpt");
+  AddSyncFlag(c, f.run.opt.sync_every);
   AddReportFlags(c, f.report, f.no_report, "<output>.report.html", /*labels=*/true);
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
@@ -91,13 +93,18 @@ CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f) {
 
 int RunTrain(const TrainFlags& f, const std::string& config) {
   Stopwatch total;
-  const bool quiet = f.run.quiet;
+  // Under mpirun every rank trains and only rank 0 speaks and writes.
+  const std::shared_ptr<Ranks> ranks = SharedJobRanks();
+  const bool distributed = IsDistributed(ranks.get());
+  const bool writer = !distributed || ranks->rank() == 0;
+  const bool quiet = f.run.quiet || !writer;
   auto info = [&](const std::string& s) {
     if (!quiet) std::fprintf(stderr, "%s\n", s.c_str());
   };
   auto options = f.run.ToOptions();
   if (!options.ok()) return ReportError(options.status());
   TrainOptions& opt = *options;
+  opt.ranks = ranks;
   if (opt.checkpoint.every > 0 && opt.checkpoint.dir.empty()) {
     opt.checkpoint.dir = f.output + ".ckpt";
   }
@@ -122,8 +129,15 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   // The input first: a bad file is reported alone, before any note about the device.
   Stopwatch clock;
   auto graph = LoadGraph(f.graph, quiet);
+  if (distributed) {
+    // A rank that cannot read the graph stops every rank, naming itself.
+    if (absl::Status st = AgreeOnStatus(*ranks, graph.status()); !st.ok()) return ReportError(st);
+  }
   if (!graph.ok()) return ReportError(graph.status());
   const double load_ms = clock.Lap();
+  if (distributed) {
+    info(absl::StrCat("Data-parallel over ", ranks->transport(), "; rank 0 writes every output"));
+  }
   if (!quiet) {
     // The effective configuration, without the saved file's comments: key=value lines.
     std::string compact;
@@ -146,6 +160,7 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   DieOfPendingInterrupt();
   if (!trained.ok()) return ReportError(trained.status());
   const double train_ms = clock.Lap();
+  if (!writer) return kExitOk;
 
   // The report is rendered before anything is written: a bad --report-labels file writes nothing.
   std::string html;
@@ -180,6 +195,15 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
     for (double l : trained->losses) r.Double(l);
     r.EndArray();
     r.Key("pairs").Int(trained->pairs);
+    if (distributed) {
+      const SgdSyncStats& sy = trained->sync;
+      r.Key("ranks").BeginObject();
+      r.Key("size").Int(ranks->size()).Key("transport").String(ranks->transport());
+      r.Key("sync_chunks").Int(sy.sync_chunks).Key("syncs").Int(static_cast<int64_t>(sy.syncs));
+      r.Key("bytes_per_sync").Int(static_cast<int64_t>(sy.bytes_per_sync));
+      r.Key("rank0_wait_ms").Double(sy.wait_ms).Key("rank0_merge_ms").Double(sy.merge_ms);
+      r.EndObject();
+    }
     r.Key("timings_ms").BeginObject();
     r.Key("load").Double(load_ms).Key("alias").Double(trained->alias_ms);
     r.Key("train").Double(train_ms - trained->alias_ms);
@@ -197,6 +221,14 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
       total.ms() / 1000, trained->device.description, load_ms, trained->alias_ms,
       train_ms - trained->alias_ms,
       report.enabled ? absl::StrFormat(", report %.0f ms: %s", report_ms, report.path) : ""));
+  if (distributed) {
+    const SgdSyncStats& sy = trained->sync;
+    info(absl::StrFormat(
+        "Table syncs: %llu of %.1f MB each (every %u chunks per rank); rank 0 waited %.0f ms for "
+        "them and spent %.0f ms merging",
+        static_cast<unsigned long long>(sy.syncs), sy.bytes_per_sync / 1e6, sy.sync_chunks,
+        sy.wait_ms, sy.merge_ms));
+  }
   return kExitOk;
 }
 

@@ -33,6 +33,12 @@ void AddGraphFlags(CLI::App* c, GraphFlags& f, bool required) {
               "Edges are arcs u -> v (default: undirected, each edge in both directions)");
 }
 
+void AddSyncFlag(CLI::App* c, uint32_t& sync_every) {
+  c->add_option("--sync-every", sync_every,
+                "Under mpirun: chunks (about 2048 walk positions each) every rank trains between "
+                "two sums of the tables' deltas (0: auto, about 4 x nodes positions per rank)");
+}
+
 void AddWalkFlags(CLI::App* c, WalkConfig& w) {
   c->add_option("--p", w.p, "Return parameter p (weight/p back to the previous node)");
   c->add_option("--q", w.q, "In-out parameter q (weight/q to nodes away from the previous one)");

@@ -38,6 +38,9 @@ void AddModelFlags(CLI::App* c, TrainFlagSet& f);
 /// --threads, --seed, --device, --quiet.
 void AddRunFlags(CLI::App* c, int& threads, uint64_t& seed, std::string& device, bool& quiet);
 
+/// --sync-every: chunks each rank trains between table syncs under mpirun.
+void AddSyncFlag(CLI::App* c, uint32_t& sync_every);
+
 /// --report FILE, --no-report and the map's sizes (--report-points, --report-hubs,
 /// --report-neighbors); --report-labels too when `labels`. `where` says the default file.
 void AddReportFlags(CLI::App* c, ReportOptions& r, bool& no_report, const std::string& where,

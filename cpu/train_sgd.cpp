@@ -28,6 +28,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -160,11 +161,14 @@ uint64_t WalksPerChunk(uint32_t length) {
 /// first one (negative ids are padding). When streamed walks are counted (a whole pass of
 /// sampling), `cancelled` is asked by thread 0 after each of its chunks, as in training; true
 /// skips the chunks left and returns CancelledError.
+/// Data-parallel: rank `rank` of `nranks` counts only its chunks (c mod nranks = rank); the caller
+/// sums the ranks' counts.
 template <typename Source>
 absl::StatusOr<std::vector<uint64_t>> CountNodes(const Source& src, uint64_t num_walks,
                                                  uint32_t length, int32_t num_nodes,
                                                  int threads,
-                                                 const CancelCallback& cancelled = nullptr) {
+                                                 const CancelCallback& cancelled = nullptr,
+                                                 int rank = 0, int nranks = 1) {
   std::vector<uint64_t> counts(static_cast<size_t>(num_nodes), 0);
   const uint64_t per_chunk = WalksPerChunk(length);
   const int64_t chunks = static_cast<int64_t>((num_walks + per_chunk - 1) / per_chunk);
@@ -177,9 +181,9 @@ absl::StatusOr<std::vector<uint64_t>> CountNodes(const Source& src, uint64_t num
     uint64_t my_bad = std::numeric_limits<uint64_t>::max();
     int32_t my_bad_id = 0;
 #pragma omp for schedule(dynamic, 1) nowait
-    for (int64_t c = 0; c < chunks; ++c) {
+    for (int64_t c = rank; c < chunks; c += nranks) {
       if (stop.load(std::memory_order_relaxed)) continue;
-      if (cancelled && omp_get_thread_num() == 0 && c > 0 && cancelled()) {
+      if (cancelled && omp_get_thread_num() == 0 && c > rank && cancelled()) {
         stop.store(true, std::memory_order_relaxed);
         continue;
       }
@@ -976,14 +980,126 @@ class AlignedTable {
   size_t shift_ = 0;
 };
 
+/// The table syncs of a data-parallel run (SgdDataParallel), for one epoch. Every rank keeps, for
+/// the two tables T (input and output, trained in place), three copies of their floats: S, the
+/// tables as every rank last agreed on them (equal on all ranks), d, this rank's delta sent in the
+/// sum in flight, and D, that sum. At a boundary the sum in flight is folded in, T += D − d and
+/// S += D (T − S is then this rank's updates since that sum started), and the next sum of
+/// d = T − S starts; it completes while the next chunks train (thread 0 polls it after each
+/// chunk). Settle ends the epoch with one blocking sum more: T = S + D = S on every rank.
+class TableSync {
+ public:
+  TableSync(Ranks* ranks, float* input, float* output, size_t floats, int threads,
+            SgdSyncStats* stats)
+      : ranks_(ranks), t_{input, output}, floats_(floats), threads_(threads), stats_(stats) {
+    s_.resize(2 * floats);
+    d_.assign(2 * floats, 0.0f);
+    sum_.assign(2 * floats, 0.0f);
+    std::memcpy(s_.data(), input, floats * sizeof(float));
+    std::memcpy(s_.data() + floats, output, floats * sizeof(float));
+  }
+  TableSync(const TableSync&) = delete;
+  TableSync& operator=(const TableSync&) = delete;
+
+  /// Between chunks, from thread 0: lets the sum in flight progress.
+  void Poll() {
+    if (in_flight_ && !done_) done_ = ranks_->PollSum();
+  }
+
+  /// Between rounds (no thread training): folds the sum in flight into the tables and starts
+  /// the next.
+  absl::Status Boundary() {
+    N2V_RETURN_IF_ERROR(Fold());
+    return Start();
+  }
+
+  /// The epoch's end: afterwards the tables equal S, the same floats on every rank.
+  absl::Status Settle() {
+    N2V_RETURN_IF_ERROR(Fold());
+    N2V_RETURN_IF_ERROR(Start());
+    N2V_RETURN_IF_ERROR(Wait());
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < 2; ++k) {
+      float* const t = t_[k];
+      float* const s = s_.data() + k * floats_;
+      const float* const sum = sum_.data() + k * floats_;
+#pragma omp parallel for schedule(static) num_threads(threads_)
+      for (size_t i = 0; i < floats_; ++i) t[i] = s[i] = s[i] + sum[i];
+    }
+    Count(t0, &stats_->merge_ms);
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Wait() {
+    const auto t0 = std::chrono::steady_clock::now();
+    N2V_RETURN_IF_ERROR(ranks_->FinishSum());
+    in_flight_ = done_ = false;
+    ++stats_->syncs;
+    Count(t0, &stats_->wait_ms);
+    return absl::OkStatus();
+  }
+
+  // T += D − d, S += D, d = T − S; or, with no sum in flight, d = T − S.
+  absl::Status Fold() {
+    const bool fold = in_flight_;
+    if (fold) N2V_RETURN_IF_ERROR(Wait());
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int k = 0; k < 2; ++k) {
+      float* const t = t_[k];
+      float* const s = s_.data() + k * floats_;
+      float* const d = d_.data() + k * floats_;
+      const float* const sum = sum_.data() + k * floats_;
+      if (fold) {
+#pragma omp parallel for schedule(static) num_threads(threads_)
+        for (size_t i = 0; i < floats_; ++i) {
+          t[i] += sum[i] - d[i];
+          s[i] += sum[i];
+          d[i] = t[i] - s[i];
+        }
+      } else {
+#pragma omp parallel for schedule(static) num_threads(threads_)
+        for (size_t i = 0; i < floats_; ++i) d[i] = t[i] - s[i];
+      }
+    }
+    Count(t0, &stats_->merge_ms);
+    return absl::OkStatus();
+  }
+
+  absl::Status Start() {
+    N2V_RETURN_IF_ERROR(ranks_->StartSum(d_.data(), sum_.data(), d_.size()));
+    in_flight_ = true;
+    done_ = false;
+    return absl::OkStatus();
+  }
+
+  static void Count(std::chrono::steady_clock::time_point t0, double* ms) {
+    *ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+  Ranks* ranks_;
+  float* t_[2];
+  size_t floats_;
+  int threads_;
+  SgdSyncStats* stats_;
+  std::vector<float> s_, d_, sum_;
+  bool in_flight_ = false, done_ = false;
+};
+
 /// Epochs state->next_epoch .. o.epochs − 1 over `src`'s walks; the state's tables and counts
 /// are set up. Returns false when `cancelled` said stop: thread 0 asks it after each of its chunks
 /// (~1-2 ms apart) and every thread skips the chunks left, so a run stops within milliseconds,
-/// mid-epoch, with the state's tables partly trained.
+/// mid-epoch, with the state's tables partly trained. Data-parallel (dp.ranks with more than one
+/// rank): this rank trains its chunks (c mod N = rank) in rounds of dp.sync_chunks each, with a
+/// TableSync boundary between rounds; a stop (cancelled, or on_epoch's false) is agreed by every
+/// rank at the next boundary or epoch end, so all ranks stop together. A failed collective is
+/// returned as an error (the caller ends the job).
 template <typename Source>
-bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const SgdTrainOptions& o,
-               int threads, SgdState* s, const SgdEpochCallback& on_epoch,
-               const SgdProgressCallback& on_progress, const CancelCallback& cancelled) {
+absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t length,
+                               const SgdTrainOptions& o, int threads, SgdState* s,
+                               const SgdEpochCallback& on_epoch,
+                               const SgdProgressCallback& on_progress,
+                               const CancelCallback& cancelled, const SgdDataParallel& dp = {}) {
   if (num_walks == 0 || s->next_epoch >= o.epochs) return true;
   const AliasTables neg = NegativeTable(s->counts, o.power);
   EpochArgs a{};
@@ -1012,6 +1128,32 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
   // Progress is reported about every 1/256 of an epoch (at least one chunk apart).
   const uint64_t report_step = std::max<uint64_t>(a.total_centres / 256, 1);
 
+  // Data-parallel set-up: a round is span = sync_chunks · N consecutive chunks, of which this
+  // rank trains every N-th; every rank has the same number of rounds, so the syncs pair up.
+  const bool distributed = IsDistributed(dp.ranks);
+  const int nranks = distributed ? dp.ranks->size() : 1;
+  const int me = distributed ? dp.ranks->rank() : 0;
+  SgdSyncStats local_stats;
+  SgdSyncStats* sync_stats = dp.stats != nullptr ? dp.stats : &local_stats;
+  uint64_t sync_chunks = dp.sync_chunks;
+  if (sync_chunks == 0) {
+    const uint64_t centres = per_chunk * length;
+    sync_chunks = std::max<uint64_t>(4, (4 * static_cast<uint64_t>(s->num_nodes) + centres - 1) /
+                                            centres);
+  }
+  const int64_t span = distributed ? static_cast<int64_t>(sync_chunks) * nranks : chunks;
+  const int64_t rounds = std::max<int64_t>(1, (chunks + span - 1) / span);
+  if (distributed) {
+    sync_stats->sync_chunks = static_cast<uint32_t>(sync_chunks);
+    sync_stats->bytes_per_sync = 2 * s->input.data.size() * sizeof(float);
+  }
+  // The same decision on every rank: any rank's `local` stop is everyone's.
+  const auto agree = [&](bool local) -> absl::StatusOr<bool> {
+    double flag = local ? 1 : 0;
+    N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(&flag, 1));
+    return flag > 0;
+  };
+
   for (int32_t epoch = s->next_epoch; epoch < o.epochs; ++epoch) {
     a.epoch = static_cast<uint32_t>(epoch);
     const uint64_t epoch_base = static_cast<uint64_t>(epoch) * a.total_centres;
@@ -1024,63 +1166,106 @@ bool RunEpochs(const Source& src, uint64_t num_walks, uint32_t length, const Sgd
       AlignedTable input(&s->input.data), output(&s->output.data);
       a.input = input.data();
       a.output = output.data();
-#pragma omp parallel num_threads(threads) reduction(+ : loss, pairs)
-      {
-        ThreadState t(a);
-        const bool reporter = on_progress && omp_get_thread_num() == 0;
-        uint64_t next_report = report_step;
-        double reported_loss = 0;  // thread 0's loss and pairs at its previous report
-        int64_t reported_pairs = 0;
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int64_t c = 0; c < chunks; ++c) {
-          if (stop.load(std::memory_order_relaxed)) continue;
-          const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
-          const uint64_t count = std::min(per_chunk, num_walks - first);
-          const int64_t pairs_before = t.pairs;
-          const int32_t* walks = src.Get(first, count, &t.walks);
-          if (!keep.empty()) {
-            t.kept.resize(static_cast<size_t>(count) * length);
-            for (uint64_t k = 0; k < count; ++k) {
-              core::SubsampleWalk(sample_key, a.epoch, first + k, length, keep.data(),
-                                  walks + k * length, t.kept.data() + k * length);
-            }
-            walks = t.kept.data();
-          }
-          TrainChunk(a, train, walks, first, count, &t);
-          const int64_t pairs_now =
-              pairs_done.fetch_add(t.pairs - pairs_before, std::memory_order_relaxed) + t.pairs -
-              pairs_before;
-          const uint64_t now = done.fetch_add(count * length, std::memory_order_relaxed) +
-                               count * length;
-          if (reporter && now >= next_report) {
-            // Thread 0's losses since its previous report, over the pairs they cover: its sum
-            // grows at each flush (kLossBatch terms), so a report between two flushes has none.
-            const double window_loss =
-                t.flushed_pairs > reported_pairs
-                    ? (t.loss - reported_loss) / static_cast<double>(t.flushed_pairs - reported_pairs)
-                    : NAN;
-            on_progress(epoch_base + now, run_total, s->pairs + pairs_now, window_loss);
-            if (t.flushed_pairs > reported_pairs) {
-              reported_loss = t.loss;
-              reported_pairs = t.flushed_pairs;
-            }
-            next_report = now + report_step;
-          }
-          if (cancelled && omp_get_thread_num() == 0 && cancelled()) {
-            stop.store(true, std::memory_order_relaxed);
-          }
-        }
-        t.FlushLosses();
-        loss += t.loss;
-        pairs += t.pairs;
+      uint64_t next_report = report_step;  // thread 0's
+      std::unique_ptr<TableSync> sync;
+      if (distributed) {
+        // The table's floats, not its vector's size (AlignedTable added the slack to it).
+        const size_t floats = static_cast<size_t>(s->num_nodes) * static_cast<size_t>(o.dim);
+        sync = std::make_unique<TableSync>(dp.ranks, a.input, a.output, floats, threads,
+                                           sync_stats);
       }
+      for (int64_t round = 0; round < rounds; ++round) {
+        const int64_t lo = round * span + me;
+        const int64_t hi = std::min<int64_t>(chunks, (round + 1) * span);
+        double round_loss = 0;
+        int64_t round_pairs = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : round_loss, round_pairs)
+        {
+          ThreadState t(a);
+          const bool main_thread = omp_get_thread_num() == 0;
+          const bool reporter = on_progress && main_thread;
+          double reported_loss = 0;  // thread 0's loss and pairs at its previous report
+          int64_t reported_pairs = 0;
+#pragma omp for schedule(dynamic, 1) nowait
+          for (int64_t c = lo; c < hi; c += nranks) {
+            if (stop.load(std::memory_order_relaxed)) continue;
+            const uint64_t first = static_cast<uint64_t>(c) * per_chunk;
+            const uint64_t count = std::min(per_chunk, num_walks - first);
+            const int64_t pairs_before = t.pairs;
+            const int32_t* walks = src.Get(first, count, &t.walks);
+            if (!keep.empty()) {
+              t.kept.resize(static_cast<size_t>(count) * length);
+              for (uint64_t k = 0; k < count; ++k) {
+                core::SubsampleWalk(sample_key, a.epoch, first + k, length, keep.data(),
+                                    walks + k * length, t.kept.data() + k * length);
+              }
+              walks = t.kept.data();
+            }
+            TrainChunk(a, train, walks, first, count, &t);
+            const int64_t pairs_now =
+                pairs_done.fetch_add(t.pairs - pairs_before, std::memory_order_relaxed) +
+                t.pairs - pairs_before;
+            // Progress counts every rank's centres as this rank's times N (they run alike).
+            const uint64_t now =
+                (done.fetch_add(count * length, std::memory_order_relaxed) + count * length) *
+                nranks;
+            if (reporter && now >= next_report) {
+              // Thread 0's losses since its previous report, over the pairs they cover: its sum
+              // grows at each flush (kLossBatch terms), so a report between two flushes has none.
+              const double window_loss =
+                  t.flushed_pairs > reported_pairs
+                      ? (t.loss - reported_loss) /
+                            static_cast<double>(t.flushed_pairs - reported_pairs)
+                      : NAN;
+              on_progress(epoch_base + std::min(now, a.total_centres), run_total,
+                          s->pairs + pairs_now * nranks, window_loss);
+              if (t.flushed_pairs > reported_pairs) {
+                reported_loss = t.loss;
+                reported_pairs = t.flushed_pairs;
+              }
+              next_report = now + report_step;
+            }
+            if (main_thread) {
+              if (sync) sync->Poll();
+              if (cancelled && cancelled()) stop.store(true, std::memory_order_relaxed);
+            }
+          }
+          t.FlushLosses();
+          round_loss += t.loss;
+          round_pairs += t.pairs;
+        }
+        loss += round_loss;
+        pairs += round_pairs;
+        if (distributed) {
+          N2V_ASSIGN_OR_RETURN(const bool any_stop, agree(stop.load()));
+          if (any_stop) {
+            stop.store(true);
+            break;
+          }
+          if (round + 1 < rounds) N2V_RETURN_IF_ERROR(sync->Boundary());
+        } else if (stop.load()) {
+          break;
+        }
+      }
+      if (sync && !stop.load()) N2V_RETURN_IF_ERROR(sync->Settle());
     }  // the tables move back before anyone else sees the state
     if (stop.load()) return false;
+    if (distributed) {
+      double sums[2] = {loss, static_cast<double>(pairs)};
+      N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(sums, 2));
+      loss = sums[0];
+      pairs = static_cast<int64_t>(sums[1]);
+    }
     s->losses.push_back(pairs > 0 ? loss / static_cast<double>(pairs) : 0.0);
     s->pairs += pairs;
     s->next_epoch = epoch + 1;
     if (on_progress) on_progress(epoch_base + a.total_centres, run_total, s->pairs, NAN);
-    if (on_epoch && !on_epoch(*s)) break;
+    bool go_on = !on_epoch || on_epoch(*s);
+    if (distributed) {
+      N2V_ASSIGN_OR_RETURN(const bool any_stop, agree(!go_on));
+      go_on = !any_stop;
+    }
+    if (!go_on) break;
   }
   return true;
 }
@@ -1129,7 +1314,7 @@ absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint3
       return on_epoch(st.next_epoch - 1, st.losses.back());
     };
   }
-  RunEpochs(src, nw, length, o, nt, &s, epoch_cb, on_progress, nullptr);
+  N2V_RETURN_IF_ERROR(RunEpochs(src, nw, length, o, nt, &s, epoch_cb, on_progress, nullptr).status());
   SgdStats stats = StatsOf(s, start);
   *input = std::move(s.input);
   if (output != nullptr) *output = std::move(s.output);
@@ -1141,7 +1326,8 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
                                          const SgdTrainOptions& o, int threads, SgdState* state,
                                          const SgdEpochCallback& on_epoch,
                                          const SgdProgressCallback& on_progress,
-                                         const CancelCallback& cancelled) {
+                                         const CancelCallback& cancelled,
+                                         const SgdDataParallel& dp) {
   const auto start = std::chrono::steady_clock::now();
   N2V_RETURN_IF_ERROR(CheckSgdOptions("TrainSgdOnGraph", g.num_nodes, wp.length, o));
   if (state == nullptr) return absl::InvalidArgumentError("TrainSgdOnGraph: state is null");
@@ -1169,14 +1355,22 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     fresh.source_crc = source_crc;
     // The counting pass: every walk sampled once and dropped (CountNodes fails here only when
     // cancelled: sampled ids are always below the node count).
-    N2V_ASSIGN_OR_RETURN(fresh.counts,
-                         CountNodes(src, num_walks, wp.length, g.num_nodes, nt, cancelled));
+    // Data-parallel: each rank counts its own chunks, and the counts are summed.
+    const bool distributed = IsDistributed(dp.ranks);
+    N2V_ASSIGN_OR_RETURN(
+        fresh.counts,
+        CountNodes(src, num_walks, wp.length, g.num_nodes, nt,
+                   distributed ? CancelCallback() : cancelled, distributed ? dp.ranks->rank() : 0,
+                   distributed ? dp.ranks->size() : 1));
+    if (distributed) {
+      N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(fresh.counts.data(), fresh.counts.size()));
+    }
     InitTables(g.num_nodes, o.dim, o.seed, nt, &fresh.input, &fresh.output);
     *state = std::move(fresh);
   }
-  if (!RunEpochs(src, num_walks, wp.length, o, nt, state, on_epoch, on_progress, cancelled)) {
-    return absl::CancelledError("training cancelled");
-  }
+  N2V_ASSIGN_OR_RETURN(const bool finished, RunEpochs(src, num_walks, wp.length, o, nt, state,
+                                                      on_epoch, on_progress, cancelled, dp));
+  if (!finished) return absl::CancelledError("training cancelled");
   return StatsOf(*state, start);
 }
 

@@ -3,6 +3,7 @@
 // checkpoints, resumes, progress and cancellation are the same code here for both; the Adam
 // regime (the Keras example's model) materialises the seed's examples.
 #include <omp.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "n2v/n2v.hpp"
 #include "n2v/core/word2vec.hpp"
 #include "n2v/status.hpp"
@@ -29,6 +31,23 @@ void Emit(const TrainOptions& o, ProgressEvent e) {
 }
 
 bool Cancelled(const CancelCallback& c) { return c && c(); }
+
+// A data-parallel run's identity on this rank: crc32 of every setting that shapes the run, in
+// the high word, and the graph's and walks' crc (SgdSourceCrc) in the low one.
+uint64_t RunFingerprint(const TrainOptions& o, uint32_t source_crc) {
+  const ModelConfig& m = o.model;
+  const std::string text = absl::StrFormat(
+      "p=%.17g q=%.17g length=%u walks=%u dim=%d window=%u epochs=%d negatives=%u optimizer=%s "
+      "lr=%.17g batch=%d l2=%.17g embedding=%s sample=%.17g shared=%d seed=%u every=%d dir=%s "
+      "resume=%s sync=%u",
+      o.walk.p, o.walk.q, o.walk.length, o.walk.num_walks, m.dim, m.window, m.epochs, m.negatives,
+      OptimizerName(m.optimizer), m.EffectiveLr(), m.batch, m.l2, EmbeddingTableName(m.embedding),
+      m.sample, m.shared_negatives ? 1 : 0, o.seed, o.checkpoint.every, o.checkpoint.dir,
+      o.checkpoint.resume, o.sync_every);
+  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(text.data()),
+                          static_cast<uInt>(text.size()));
+  return (static_cast<uint64_t>(crc) << 32) | source_crc;
+}
 
 core::WalkParams WalkParamsOf(const WalkConfig& w, uint64_t seed, const Graph& g, int threads) {
   WalkOptions wo;
@@ -169,18 +188,31 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
   const uint64_t num_walks = static_cast<uint64_t>(o.walk.num_walks) * g.num_nodes;
   const CheckpointConfig& ckpt = o.checkpoint;
 
+  Ranks* const ranks = IsDistributed(o.ranks.get()) ? o.ranks.get() : nullptr;
+  const bool writer = ranks == nullptr || ranks->rank() == 0;  // checkpoints: rank 0 only
+  if (ranks != nullptr) {
+    N2V_RETURN_IF_ERROR(CheckSameEverywhere(*ranks, RunFingerprint(o, SgdSourceCrc(g, wp)),
+                                            "settings or a graph"));
+  }
   SgdState state;
   if (!ckpt.resume.empty()) {
-    N2V_ASSIGN_OR_RETURN(const std::string path, ResolveCheckpoint(ckpt.resume));
-    N2V_ASSIGN_OR_RETURN(state, ReadSgdCheckpoint(path));
-    N2V_RETURN_IF_ERROR(CheckSameRun(path, state, so, g.num_nodes, o.walk.length, num_walks));
+    // Every rank reads the checkpoint; one that cannot makes every rank stop, naming it.
+    absl::StatusOr<std::string> path = ResolveCheckpoint(ckpt.resume);
+    absl::StatusOr<SgdState> read =
+        path.ok() ? ReadSgdCheckpoint(*path) : absl::StatusOr<SgdState>(path.status());
+    absl::Status st = read.ok() ? CheckSameRun(*path, *read, so, g.num_nodes, o.walk.length,
+                                               num_walks)
+                                : read.status();
+    if (ranks != nullptr) st = AgreeOnStatus(*ranks, st);
+    N2V_RETURN_IF_ERROR(st);
+    state = std::move(*read);
     res->first_epoch = state.next_epoch;
     Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kResumed,
                           .epoch = state.next_epoch,
                           .epochs = so.epochs,
-                          .text = path});
+                          .text = *path});
   }
-  if (ckpt.every > 0) {
+  if (ckpt.every > 0 && writer) {
     std::error_code ec;
     fs::create_directories(ckpt.dir, ec);
     if (ec) {
@@ -214,7 +246,7 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
                           .epochs = so.epochs,
                           .loss = loss,
                           .seconds = seconds});
-    if (ckpt.every > 0 && (epoch % ckpt.every == 0 || epoch == so.epochs)) {
+    if (writer && ckpt.every > 0 && (epoch % ckpt.every == 0 || epoch == so.epochs)) {
       const std::string path =
           (fs::path(ckpt.dir) / absl::StrCat("epoch-", epoch, ".ckpt")).string();
       checkpoint_status = WriteSgdCheckpoint(path, s);
@@ -229,12 +261,17 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
                                   on_epoch, on_progress, o.cancelled);
 #endif
   } else {
+    const SgdDataParallel dp{ranks, o.sync_every, &res->sync};
     stats = cpu::TrainSgdOnGraph(g, alias.view(), wp, num_walks, so, threads, &state, on_epoch,
-                                 on_progress, o.cancelled);
+                                 on_progress, o.cancelled, dp);
   }
-  N2V_RETURN_IF_ERROR(checkpoint_status);
-  if (!stats.ok()) return stats.status();
-  if (state.next_epoch < so.epochs) return absl::CancelledError("training cancelled");
+  absl::Status st = checkpoint_status;
+  if (st.ok() && !stats.ok()) st = stats.status();
+  if (st.ok() && state.next_epoch < so.epochs) st = absl::CancelledError("training cancelled");
+  // Every rank ends here together (the stops were agreed): one answer for all, naming the rank
+  // that failed first (rank 0's checkpoint write, say).
+  if (ranks != nullptr) st = AgreeOnStatus(*ranks, st);
+  N2V_RETURN_IF_ERROR(st);
   res->training_ms = clock.Lap();
   res->losses = std::move(stats->losses);
   res->pairs = stats->pairs;
@@ -258,7 +295,21 @@ absl::StatusOr<TrainResult> Train(const Graph& g, const TrainOptions& o) {
   const int threads = EffectiveThreads(o.threads);
   TrainResult res;
   std::string note;
-  N2V_ASSIGN_OR_RETURN(res.device, ResolveDevice(o.device, threads, &note));
+  Device device = o.device;
+  if (IsDistributed(o.ranks.get())) {
+    // Data-parallel runs are the SGD regime on CPU ranks (docs/DISTRIBUTED.md).
+    if (o.model.optimizer == Optimizer::kAdam) {
+      return absl::FailedPreconditionError(
+          "--optimizer adam runs in one process; under mpirun, train with --optimizer sgd");
+    }
+    if (device.kind == Device::Kind::kCuda) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--device ", device.Name(), " with ", o.ranks->size(),
+          " ranks: GPU ranks are not built yet; under mpirun, train with --device cpu"));
+    }
+    device = Device::Cpu();
+  }
+  N2V_ASSIGN_OR_RETURN(res.device, ResolveDevice(device, threads, &note));
   if (!note.empty()) Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kNote, .text = note});
   Stopwatch clock;
   const AliasTables alias = BuildAliasTables(g.view(), threads);

@@ -31,6 +31,7 @@
 #include "n2v/similarity.hpp"
 #include "n2v/train.hpp"
 #include "n2v/walk.hpp"
+#include "n2v/word2vec.hpp"
 
 namespace n2v {
 
@@ -74,6 +75,7 @@ struct TrainResult {
   double training_ms = 0;
   DeviceUsed device;
   std::vector<TracePoint> trace;  // progress reports and epoch ends, in order (report.hpp draws it)
+  SgdSyncStats sync;              // data-parallel runs (TrainOptions::ranks): the table syncs
 };
 
 /// node2vec embeddings of every node of `g`: (p, q) walks and skip-gram, on the device

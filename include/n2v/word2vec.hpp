@@ -16,6 +16,7 @@
 #include "n2v/core/limits.hpp"
 #include "n2v/core/walk.hpp"
 #include "n2v/graph.hpp"
+#include "n2v/ranks.hpp"
 #include "n2v/train.hpp"
 #include "n2v/walk.hpp"
 
@@ -79,6 +80,28 @@ using SgdEpochCallback = std::function<bool(const SgdState&)>;
 using SgdProgressCallback =
     std::function<void(uint64_t done, uint64_t total, int64_t pairs, double loss)>;
 
+/// What the table syncs of a data-parallel run did (SgdDataParallel::stats).
+struct SgdSyncStats {
+  uint32_t sync_chunks = 0;     // chunks each rank trained between two syncs (after auto)
+  uint64_t syncs = 0;           // sums of the tables' deltas, all epochs
+  uint64_t bytes_per_sync = 0;  // floats summed per sync x 4: the bytes each rank contributes
+  double wait_ms = 0;           // time spent waiting for sums to finish (not overlapped)
+  double merge_ms = 0;          // time spent folding sums into the tables and taking deltas
+};
+
+/// Data-parallel training (TrainSgdOnGraph's `dp`): every rank holds the whole graph and both
+/// tables; rank r trains the chunks c of every epoch with c mod N = r (the same walks, windows,
+/// negatives and learning rates as one process, all keyed on global positions), the node counts
+/// of the negatives table are summed over the ranks, and every `sync_chunks` chunks the ranks'
+/// deltas to both tables since the last sync are summed (not averaged) and added on every rank,
+/// the sum overlapping the next chunks' training. Each epoch ends with the tables equal on every
+/// rank. A null `ranks` or one rank: a plain run, unchanged bit for bit.
+struct SgdDataParallel {
+  Ranks* ranks = nullptr;
+  uint32_t sync_chunks = 0;  // 0: auto, about 4 x num_nodes centres per rank between syncs
+  SgdSyncStats* stats = nullptr;  // filled when not null
+};
+
 namespace cpu {
 
 /// The CPU twin of cuda::TrainSgd over host `walks` [num_walks x length] (negative ids are
@@ -115,7 +138,8 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
                                          const SgdTrainOptions& o, int threads, SgdState* state,
                                          const SgdEpochCallback& on_epoch = nullptr,
                                          const SgdProgressCallback& on_progress = nullptr,
-                                         const CancelCallback& cancelled = nullptr);
+                                         const CancelCallback& cancelled = nullptr,
+                                         const SgdDataParallel& dp = {});
 
 /// Tests only: makes later calls use the portable one-float-at-a-time kernel even where the
 /// AVX-512 one would run, so both are checked against the reference on an AVX-512 machine.

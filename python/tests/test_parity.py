@@ -158,7 +158,9 @@ def test_defaults_are_the_cli_defaults(cli):
              "checkpoint-dir": "checkpoint_dir"}
     params = n2v.Node2Vec().get_params()
     # --no-report: in Python a report is written only when report= names its file.
-    skip = {"input", "weighted", "directed", "output", "format", "quiet", "no-report"}
+    # --sync-every: how ranks under mpirun sync, a CLI-only setting (Python runs one process).
+    skip = {"input", "weighted", "directed", "output", "format", "quiet", "no-report",
+            "sync-every"}
     seen = set()
     for flag, text in flags.items():
         if flag in skip:
@@ -252,7 +254,7 @@ def same_default(got, want):
      # file of what evaluate() returns.
      {"input", "weighted", "directed", "quiet", "json", "no-report", "walk-length", "num-walks",
       "dimensions", "window-size", "epochs", "negative", "optimizer", "lr", "embedding",
-      "sample", "shared-negatives", "batch", "l2", "threads", "seed", "device"}),
+      "sample", "shared-negatives", "batch", "l2", "threads", "seed", "device", "sync-every"}),
 ])
 def test_other_commands_defaults(cli, command, fn, names, cli_only):
     want = cli_defaults(cli, *command)

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `n2v train` and `n2v eval` under mpirun on this machine (OpenMPI, --oversubscribe): one rank
+# equals a plain run bit for bit, two and three ranks train to the quality of one process, and
+# the fault cases (a rank that cannot read its input, mismatched flags or graphs across ranks, a
+# killed rank, a command that runs in one process) make every rank exit non-zero with one line
+# naming the rank, and write nothing. Exits 77 (skipped) where mpirun is absent or n2v was built
+# without MPI. Usage: run_mpi_tests.sh <n2v binary> <source dir>.
+source "$(dirname "$0")/../cli/lib.sh" "$@"
+
+command -v mpirun >/dev/null || { echo "skipped: no mpirun"; exit 77; }
+if ! "$N2V" devices 2>/dev/null | grep -q "run under mpirun"; then
+  echo "skipped: this n2v was built without MPI"; exit 77
+fi
+# CI runs as root; OpenMPI refuses root unless told.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Quiet OpenMPI's network probing in sandboxes without interfaces beyond loopback.
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+MPI=(mpirun --oversubscribe --bind-to none)
+
+"$N2V" synth graph --model plod --nodes 3000 --edges 30000 -o "$TMP/g.edges" --quiet
+"$N2V" synth graph --model plod --nodes 3000 --edges 30000 --seed 2 -o "$TMP/other.edges" --quiet
+TRAIN=(train -i "$TMP/g.edges" --threads 1 --epochs 1 --no-report --quiet)
+
+# --- one rank under mpirun is a plain run ---------------------------------------------------------
+"$N2V" "${TRAIN[@]}" -o "$TMP/plain.emb" >/dev/null 2>&1
+expect_exit "one rank under mpirun: exit 0" 0 "${MPI[@]}" -np 1 "$N2V" "${TRAIN[@]}" -o "$TMP/one.emb"
+if cmp -s "$TMP/plain.emb" "$TMP/one.emb"; then ok "one rank equals a plain run bit for bit"
+else bad "one rank equals a plain run bit for bit"; fi
+
+# --- two ranks ------------------------------------------------------------------------------------
+expect_exit "two ranks: exit 0" 0 "${MPI[@]}" -np 2 "$N2V" "${TRAIN[@]}" -o "$TMP/two.emb"
+expect_grep "two ranks: run.json records the ranks and syncs" "$TMP/two.emb.run.json" \
+  '"ranks":\{"size":2,.*"syncs":[1-9]'
+if [ "$(head -1 "$TMP/two.emb")" = "$(head -1 "$TMP/plain.emb")" ]; then ok "two ranks: same shape"
+else bad "two ranks: same shape" "$(head -1 "$TMP/two.emb")"; fi
+if cmp -s "$TMP/plain.emb" "$TMP/two.emb"; then bad "two ranks train other tables than one"
+else ok "two ranks train other tables than one"; fi
+"${MPI[@]}" -np 2 "$N2V" "${TRAIN[@]}" -o "$TMP/two-b.emb" >/dev/null 2>&1
+if cmp -s "$TMP/two.emb" "$TMP/two-b.emb"; then ok "two ranks of one thread: the same tables twice"
+else bad "two ranks of one thread: the same tables twice"; fi
+
+# --- quality: link-prediction AUC of 1, 2 and 3 ranks on the same held-out split -----------------
+EVAL=(eval -i "$TMP/g.edges" --task link --threads 1 --quiet)
+"$N2V" "${EVAL[@]}" --json "$TMP/e1.json" --no-report >/dev/null 2>&1
+for np in 2 3; do
+  "${MPI[@]}" -np $np "$N2V" "${EVAL[@]}" --json "$TMP/e$np.json" --no-report >/dev/null 2>"$TMP/err"
+  python3 - "$TMP/e1.json" "$TMP/e$np.json" $np >"$TMP/out" 2>&1 <<'PY'
+import json, sys
+one = json.load(open(sys.argv[1]))["results"][0]
+many = json.load(open(sys.argv[2]))["results"][0]
+# The best operator of one process (the one a user would pick) within 0.05 with N ranks.
+best = max((k for k in one if k.startswith("auc_")), key=lambda k: one[k])
+d = many[best] - one[best]
+print(f"{sys.argv[3]} ranks: {best} {many[best]:.4f} vs one process {one[best]:.4f} ({d:+.4f})")
+sys.exit(0 if d > -0.05 else 1)
+PY
+  if [ $? -eq 0 ]; then ok "$(cat "$TMP/out")"; else bad "AUC with $np ranks" "$(cat "$TMP/out" "$TMP/err")"; fi
+done
+
+# --- faults and bad input: every rank exits non-zero, one line names the rank, nothing written ----
+expect_exit "a rank that cannot read its input: exit 2" 2 "${MPI[@]}" \
+  -np 1 "$N2V" "${TRAIN[@]}" -o "$TMP/f1.emb" : -np 1 "$N2V" train -i "$TMP/missing.edges" \
+  --threads 1 --epochs 1 --no-report --quiet -o "$TMP/f1.emb"
+expect_grep "  ... one line names rank 1 and the file" "$TMP/err" "^n2v: rank 1 of 2: .*missing.edges"
+if [ "$(grep -c '^n2v:' "$TMP/err")" -eq 1 ]; then ok "  ... and only one line"; else bad "  ... and only one line" "$(cat "$TMP/err")"; fi
+if [ -e "$TMP/f1.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+
+expect_exit "mismatched flags across ranks: refused" 2 "${MPI[@]}" \
+  -np 1 "$N2V" "${TRAIN[@]}" -o "$TMP/f2.emb" : -np 1 "$N2V" "${TRAIN[@]}" --seed 9 -o "$TMP/f2.emb"
+expect_grep "  ... naming rank 1" "$TMP/err" "^n2v: rank 1 of 2 was given other settings or a graph"
+if [ -e "$TMP/f2.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+
+expect_exit "mismatched graphs across ranks: refused" 2 "${MPI[@]}" \
+  -np 1 "$N2V" "${TRAIN[@]}" -o "$TMP/f3.emb" : -np 1 "$N2V" train -i "$TMP/other.edges" \
+  --threads 1 --epochs 1 --no-report --quiet -o "$TMP/f3.emb"
+expect_grep "  ... naming rank 1" "$TMP/err" "rank 1 of 2 was given other settings or a graph"
+if [ -e "$TMP/f3.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+
+expect_exit "walk under two ranks: refused" 2 "${MPI[@]}" -np 2 "$N2V" walk -i "$TMP/g.edges" \
+  -o "$TMP/w.txt" --no-report --quiet
+expect_grep "  ... saying why" "$TMP/err" "run this command as one process"
+
+# A killed rank: mpirun ends the others; the bound is mpirun's (it sees the child die at once).
+"${MPI[@]}" -np 2 "$N2V" train -i "$TMP/g.edges" --threads 1 --epochs 50 --no-report --quiet \
+  -o "$TMP/killed.emb" >"$TMP/out" 2>"$TMP/err" &
+job=$!
+victim=""
+for _ in $(seq 100); do
+  victim=$(pgrep -f "killed.emb" | grep -v "^$job\$" | while read -r p; do
+    [ "$(cat /proc/$p/comm 2>/dev/null)" = n2v ] && echo "$p"; done | tail -1)
+  [ -n "$victim" ] && break
+  sleep 0.1
+done
+sleep 1
+start=$(date +%s)
+[ -n "$victim" ] && kill -9 "$victim"
+wait "$job"
+rc=$?
+took=$(($(date +%s) - start))
+if [ -n "$victim" ] && [ "$rc" -ne 0 ] && [ "$took" -le 30 ]; then
+  ok "a killed rank ends the job non-zero in ${took} s (bound 30 s)"
+else
+  bad "a killed rank ends the job" "victim '$victim' rc $rc after ${took} s: $(head -c 300 "$TMP/err")"
+fi
+if [ -e "$TMP/killed.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+no_tmp_files "  ... no temporary files left" "$TMP"
+
+finish
