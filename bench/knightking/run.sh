@@ -221,7 +221,7 @@ done
 {
   echo "KnightKing node2vec against n2v walk: $(basename "$input"), $n nodes, $m $([[ $directed == 1 ]] && echo arcs || echo 'undirected edges')$([[ $weighted == 1 ]] && echo ', weighted'),"
   echo "p = $p, q = $q, $walks walks per node of $length nodes ($((length - 1)) steps); median of $repeats runs;"
-  echo "$cores cores; KnightKing commit $kk_commit; n2v $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$([[ -n $n2v_flags ]] && echo ", n2v flags: $n2v_flags")."
+  echo "$cores cores; KnightKing commit $kk_commit; $("$n2v" --version 2>/dev/null | head -1 | cut -d' ' -f1-2 || echo n2v) (repo HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))$([[ -n $n2v_flags ]] && echo ", n2v flags: $n2v_flags")."
   echo "Steps = nodes with out-edges x walks x (length - 1) = $steps transitions, the same for both; engine s: KnightKing's"
   echo "'total time' (slowest rank, after loading), n2v's sampling time (no loading, no writing); wall s: the whole launch."
   echo
