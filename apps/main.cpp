@@ -44,12 +44,16 @@ int Run(int argc, char** argv) {
   if (std::optional<int> code = cli.Parse(argc, argv)) return *code;
   // Several ranks run train and eval data-parallel; the other commands are one process's work.
   if (n2v::IsDistributed(n2v::app::JobRanks()) && !cli.train_cmd->parsed() &&
-      !cli.eval_cmd->parsed() && !cli.dev_cmd->parsed()) {
+      !cli.eval_cmd->parsed() && !cli.dev_cmd->parsed() &&
+      !(cli.walk_cmd->parsed() && cli.walk.partition)) {
     return n2v::app::ReportError(n2v::AgreeOnStatus(
         *n2v::app::JobRanks(),
         absl::FailedPreconditionError(
-            "under mpirun with several ranks n2v runs train, eval and devices; run this command "
-            "as one process, without mpirun")));
+            cli.walk_cmd->parsed()
+                ? "under mpirun with several ranks `n2v walk` needs --partition (the graph split "
+                  "over the ranks); or run it as one process, without mpirun"
+                : "under mpirun with several ranks n2v runs train, eval, devices and walk "
+                  "--partition; run this command as one process, without mpirun")));
   }
   const auto& [ml, sim, train, walk, graph, eval, synth] =
       std::tie(cli.ml, cli.sim, cli.train, cli.walk, cli.graph, cli.eval, cli.synth);

@@ -28,6 +28,7 @@ int EnvInt(const char* name) {
 
 #if defined(N2V_WITH_MPI)
 constexpr size_t kPiece = size_t{1} << 30;
+constexpr uint64_t kIntMax = 0x7FFFFFFF;
 
 class MpiRanks final : public Ranks {
  public:
@@ -113,6 +114,46 @@ class MpiRanks final : public Ranks {
       const int count = static_cast<int>(std::min<size_t>(kPiece, n - at));
       N2V_RETURN_IF_ERROR(
           Check(MPI_Bcast(bytes->data() + at, count, MPI_CHAR, root, MPI_COMM_WORLD), "MPI_Bcast"));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status AllToAll(const uint8_t* send, const std::vector<uint64_t>& send_bytes,
+                        std::vector<uint8_t>* recv, std::vector<uint64_t>* recv_bytes) override {
+    if (send_bytes.size() != static_cast<size_t>(size_)) {
+      return absl::InternalError("AllToAll: expected one byte count per rank");
+    }
+    recv_bytes->assign(static_cast<size_t>(size_), 0);
+    N2V_RETURN_IF_ERROR(Check(MPI_Alltoall(send_bytes.data(), 1, MPI_UINT64_T,
+                                           recv_bytes->data(), 1, MPI_UINT64_T, MPI_COMM_WORLD),
+                              "MPI_Alltoall"));
+    // MPI_Alltoallv counts and displacements are int: a larger exchange is refused, not cut.
+    std::vector<int> sc(size_), sd(size_), rc(size_), rd(size_);
+    uint64_t s_at = 0, r_at = 0;
+    for (int r = 0; r < size_; ++r) {
+      if (s_at + send_bytes[r] > kIntMax || r_at + (*recv_bytes)[r] > kIntMax) {
+        return absl::ResourceExhaustedError(
+            "AllToAll: more than 2^31 − 1 bytes in one exchange; use smaller batches");
+      }
+      sc[r] = static_cast<int>(send_bytes[r]);
+      sd[r] = static_cast<int>(s_at);
+      rc[r] = static_cast<int>((*recv_bytes)[r]);
+      rd[r] = static_cast<int>(r_at);
+      s_at += send_bytes[r];
+      r_at += (*recv_bytes)[r];
+    }
+    recv->resize(static_cast<size_t>(r_at));
+    return Check(MPI_Alltoallv(send, sc.data(), sd.data(), MPI_BYTE, recv->data(), rc.data(),
+                               rd.data(), MPI_BYTE, MPI_COMM_WORLD),
+                 "MPI_Alltoallv");
+  }
+  absl::Status MaxToRoot(int32_t* data, size_t n, int root) override {
+    for (size_t at = 0; at < n; at += kPiece) {
+      const int count = static_cast<int>(std::min(kPiece, n - at));
+      const int rc = rank_ == root ? MPI_Reduce(MPI_IN_PLACE, data + at, count, MPI_INT32_T,
+                                                MPI_MAX, root, MPI_COMM_WORLD)
+                                   : MPI_Reduce(data + at, nullptr, count, MPI_INT32_T, MPI_MAX,
+                                                root, MPI_COMM_WORLD);
+      N2V_RETURN_IF_ERROR(Check(rc, "MPI_Reduce"));
     }
     return absl::OkStatus();
   }

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -22,6 +24,7 @@
 #include "n2v/json.hpp"
 #include "n2v/movielens.hpp"
 #include "n2v/n2v.hpp"
+#include "n2v/partition.hpp"
 #include "n2v/report.hpp"
 #include "n2v/status.hpp"
 #include "n2v/walk.hpp"
@@ -52,6 +55,13 @@ absl::Status CheckOutputDir(const std::string& output, const char* flag) {
   if (fs::is_directory(output, ec)) {
     return absl::InvalidArgumentError(absl::StrCat(flag, " ", output, ": is a directory"));
   }
+  // Outputs are written to a temporary file renamed over the target: over /dev/null or a pipe
+  // that would replace the device or the fifo itself.
+  if (fs::exists(output, ec) && !fs::is_regular_file(output, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " ", output, ": expected a regular file (n2v replaces its outputs whole, by "
+        "renaming a temporary file over them), got a device, fifo or socket"));
+  }
   return absl::OkStatus();
 }
 
@@ -59,6 +69,177 @@ absl::Status CheckOutputDir(const std::string& output, const char* flag) {
 bool SamePath(const std::string& a, const std::string& b) {
   std::error_code ec;
   return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+}
+
+
+// Each chunk is formatted by every thread, its share of the walks each, and written in walk
+// order; the file never holds more than the chunk being written. A graph without names (a CSR
+// file written without them) writes node numbers.
+WalkSink WalkLinesSink(AtomicFileWriter& writer, const std::vector<std::string>& names,
+                       uint32_t len, int threads, int64_t* tokens) {
+  auto parts = std::make_shared<std::vector<std::string>>(threads);
+  return [&writer, &names, len, threads, tokens, parts](uint64_t, uint64_t count,
+                                                       const int32_t* walks) -> absl::Status {
+    int64_t chunk_tokens = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : chunk_tokens)
+    {
+      const int t = omp_get_thread_num();
+      const uint64_t lo = count * t / threads, hi = count * (t + 1) / threads;
+      std::string& out = (*parts)[t];
+      out.clear();
+      for (uint64_t w = lo; w < hi; ++w) {
+        const int32_t* walk = walks + w * len;
+        for (uint32_t i = 0; i < len && walk[i] >= 0; ++i) {
+          if (i) out += ' ';
+          if (names.empty()) {
+            absl::StrAppend(&out, walk[i]);
+          } else {
+            out += names[walk[i]];
+          }
+          ++chunk_tokens;
+        }
+        out += '\n';
+      }
+    }
+    *tokens += chunk_tokens;
+    for (const std::string& part : *parts) N2V_RETURN_IF_ERROR(writer.Append(part));
+    return absl::OkStatus();
+  };
+}
+
+absl::Status NamesFitWalkLines(const std::string& input, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (name.find_first_of(" \t\r\n") != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          input, ": node id '", name, "' holds white space; a walks file cannot"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// `n2v walk --partition`: every rank loads its part, walks, and rank 0 writes. Errors any rank
+// meets alone are agreed on, so every rank ends with the same one line.
+int RunPartitionedWalk(const WalkCmdFlags& f) {
+  Stopwatch total;
+  WalkRunOptions opt = f.opt;
+  const std::shared_ptr<Ranks> ranks = SharedJobRanks();
+  const int size = ranks ? ranks->size() : 1;
+  const int rank = ranks ? ranks->rank() : 0;
+  const bool writer_rank = rank == 0;
+  const bool quiet = f.quiet || !writer_rank;
+  const auto agree = [&](const absl::Status& st) {
+    return ranks ? AgreeOnStatus(*ranks, st) : st;
+  };
+  // The flags first: the same on every rank, so every rank finds the same fault; only rank 0's
+  // file system is asked about the output.
+  absl::Status flags = ValidateWalkConfig(opt.walk);
+  if (flags.ok()) {
+    absl::StatusOr<Device> device = Device::Parse(f.device);
+    flags = device.status();
+    if (flags.ok() && device->kind == Device::Kind::kCuda) {
+      flags = absl::InvalidArgumentError(
+          "--partition: walks on a partitioned graph run on the CPU; expected --device cpu or "
+          "auto");
+    }
+  }
+  if (flags.ok() && opt.threads < 0) {
+    flags = absl::InvalidArgumentError("--threads: expected 0 (all cores) or more");
+  }
+  if (flags.ok() && writer_rank) flags = CheckOutputDir(f.output, "--output");
+  if (absl::Status agreed = agree(flags); !agreed.ok()) return ReportError(agreed);
+  opt.device = Device::Cpu();
+  const int threads = EffectiveThreads(opt.threads);
+  omp_set_num_threads(threads);
+  opt.collect_stats = false;
+  // The input: a CSR file is read for this rank's part only; an edge list is read whole by
+  // every rank, then cut.
+  absl::StatusOr<GraphPart> part;
+  const bool csr = IsCsrFile(f.graph.input);
+  if (csr) {
+    part = ReadCsrPart(f.graph.input, rank, size, writer_rank);
+  } else {
+    absl::StatusOr<Graph> graph = LoadGraph(f.graph, /*quiet=*/true);
+    if (graph.ok()) {
+      part = PartitionGraph(*graph, rank, size, writer_rank);
+    } else {
+      part = graph.status();
+    }
+  }
+  absl::Status st = part.status();
+  if (st.ok() && part->num_edge_slots == 0) {
+    st = absl::InvalidArgumentError(absl::StrCat(f.graph.input, ": the graph has ",
+                                                 part->num_nodes,
+                                                 " nodes but no edges; walks need edges"));
+  }
+  if (st.ok() && writer_rank) st = NamesFitWalkLines(f.graph.input, part->names);
+  if (absl::Status agreed = agree(st); !agreed.ok()) return ReportError(agreed);
+  if (ranks) {
+    uint64_t h = part->checksum;
+    for (const double d : {opt.walk.p, opt.walk.q}) {
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      h = h * 0x100000001B3ull ^ bits;
+    }
+    h = h * 0x100000001B3ull ^ (uint64_t{opt.walk.length} << 32 | opt.walk.num_walks);
+    h = h * 0x100000001B3ull ^ opt.seed;
+    h = h * 0x100000001B3ull ^ opt.chunk_walks;
+    if (absl::Status same = CheckSameEverywhere(*ranks, h, "walk flags or graphs"); !same.ok()) {
+      return ReportError(same);
+    }
+  }
+  const double setup_ms = total.ms();
+  if (!quiet) {
+    std::fprintf(stderr,
+                 "Graph %s: %d nodes, %lld edge slots, split by node ranges over %d rank(s)%s\n",
+                 f.graph.input.c_str(), part->num_nodes,
+                 static_cast<long long>(part->num_edge_slots), size,
+                 csr ? " (each read only its part of the CSR file)"
+                     : " (each read the whole edge list: `n2v graph` writes a CSR file, whose "
+                       "parts the ranks read alone)");
+    if (!f.no_report) {
+      std::fprintf(stderr, "n2v: note: --partition writes no HTML report (no rank holds the "
+                           "whole graph)\n");
+    }
+  }
+  absl::StatusOr<AtomicFileWriter> writer =
+      writer_rank ? AtomicFileWriter::Open(f.output)
+                  : absl::StatusOr<AtomicFileWriter>(absl::UnknownError("not the writer"));
+  if (absl::Status agreed = agree(writer_rank ? writer.status() : absl::OkStatus());
+      !agreed.ok()) {
+    return ReportError(agreed);
+  }
+  int64_t tokens = 0;
+  WalkSink sink;
+  if (writer_rank) sink = WalkLinesSink(*writer, part->names, opt.walk.length, threads, &tokens);
+  PartitionWalkStats ps;
+  absl::StatusOr<WalkRunStats> stats;
+  {
+    InterruptCancels cancels;
+    opt.cancelled = [] { return PendingInterrupt() != 0; };
+    stats = SampleWalksPartitioned(*part, opt, ranks.get(), sink, &ps);
+  }
+  DieOfPendingInterrupt();
+  if (!stats.ok()) return ReportError(stats.status());
+  st = writer_rank ? writer->Commit() : absl::OkStatus();
+  if (absl::Status agreed = agree(st); !agreed.ok()) return ReportError(agreed);
+  if (!quiet) {
+    const double steps = static_cast<double>(tokens) - static_cast<double>(stats->walks);
+    const double sample_ms = stats->sample_ms;
+    uint64_t max_part = 0, max_rss = 0;
+    for (uint64_t b : ps.part_bytes) max_part = std::max(max_part, b);
+    for (uint64_t b : ps.peak_rss_bytes) max_rss = std::max(max_rss, b);
+    std::fprintf(stderr,
+                 "Wrote %llu walks (%lld nodes) to %s in %.2f s over %d rank(s) (load %.2f s, "
+                 "sampling and writing %.2f s = %.3g steps/s); rank 0: %llu supersteps, sent "
+                 "%.1f MB of walkers, %.2f s in exchanges, %.2f s assembling walks; per rank at "
+                 "most %.1f MB of graph and alias rows, peak RSS %.1f MB\n",
+                 static_cast<unsigned long long>(stats->walks), static_cast<long long>(tokens),
+                 f.output.c_str(), total.ms() / 1000, size, setup_ms / 1000, sample_ms / 1000,
+                 sample_ms > 0 ? steps / (sample_ms / 1000) : 0.0,
+                 static_cast<unsigned long long>(ps.supersteps), ps.bytes_sent / 1e6,
+                 ps.exchange_ms / 1000, ps.assemble_ms / 1000, max_part / 1e6, max_rss / 1e6);
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -243,6 +424,10 @@ CLI::App* AddWalkCommand(CLI::App& app, WalkCmdFlags& f) {
   c->add_option("--report", f.report.path,
                 "Write the self-contained HTML report here (default: <output>.report.html)");
   c->add_flag("--no-report", f.no_report, "Write no HTML report");
+  c->add_flag("--partition", f.partition,
+              "Under mpirun: split the graph by node ranges over the ranks, each holding about "
+              "1/N of it (a CSR file is read only for that part), walkers moving between ranks; "
+              "the walks equal one process's. Writes no HTML report");
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
               "Print the effective configuration as TOML (usable with --config) and exit")
@@ -251,6 +436,7 @@ CLI::App* AddWalkCommand(CLI::App& app, WalkCmdFlags& f) {
 }
 
 int RunWalk(const WalkCmdFlags& f) {
+  if (f.partition) return RunPartitionedWalk(f);
   Stopwatch total;
   WalkRunOptions opt = f.opt;
   auto device = Device::Parse(f.device);
@@ -273,42 +459,14 @@ int RunWalk(const WalkCmdFlags& f) {
   // The input first: a bad file is the only message, not after a note about the device.
   auto graph = LoadGraph(f.graph, f.quiet);
   if (!graph.ok()) return ReportError(graph.status());
-  for (const std::string& name : graph->names) {
-    if (name.find_first_of(" \t\r\n") != std::string::npos) {
-      return ReportError(absl::InvalidArgumentError(absl::StrCat(
-          f.graph.input, ": node id '", name, "' holds white space; a walks file cannot")));
-    }
+  if (absl::Status st = NamesFitWalkLines(f.graph.input, graph->names); !st.ok()) {
+    return ReportError(st);
   }
   const double setup_ms = total.ms();
   auto writer = AtomicFileWriter::Open(f.output);
   if (!writer.ok()) return ReportError(writer.status());
-  // Each chunk is formatted by every thread, its share of the walks each, and written in walk
-  // order; the file never holds more than the chunk being written.
-  const uint32_t len = opt.walk.length;
-  std::vector<std::string> parts(threads);
   int64_t tokens = 0;
-  auto sink = [&](uint64_t, uint64_t count, const int32_t* walks) -> absl::Status {
-    int64_t chunk_tokens = 0;
-#pragma omp parallel num_threads(threads) reduction(+ : chunk_tokens)
-    {
-      const int t = omp_get_thread_num();
-      const uint64_t lo = count * t / threads, hi = count * (t + 1) / threads;
-      std::string& out = parts[t];
-      out.clear();
-      for (uint64_t w = lo; w < hi; ++w) {
-        const int32_t* walk = walks + w * len;
-        for (uint32_t i = 0; i < len && walk[i] >= 0; ++i) {
-          if (i) out += ' ';
-          out += graph->names[walk[i]];
-          ++chunk_tokens;
-        }
-        out += '\n';
-      }
-    }
-    tokens += chunk_tokens;
-    for (const std::string& part : parts) N2V_RETURN_IF_ERROR(writer->Append(part));
-    return absl::OkStatus();
-  };
+  const WalkSink sink = WalkLinesSink(*writer, graph->names, opt.walk.length, threads, &tokens);
   ProgressPrinter printer(f.quiet);
   opt.on_progress = [cb = printer.callback()](const ProgressEvent& e) {
     if (e.kind == ProgressEvent::Kind::kNote) cb(e);  // walk progress lines are not worth it

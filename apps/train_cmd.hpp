@@ -28,6 +28,7 @@ struct WalkCmdFlags {
   ReportOptions report;
   bool no_report = false;  // default path: <output>.report.html (the map options do not apply)
   bool dump_config = false;
+  bool partition = false;  // split the graph by node ranges over the ranks (mpirun)
 };
 
 struct GraphCmdFlags {

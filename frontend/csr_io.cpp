@@ -25,6 +25,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "n2v/atomic_file.hpp"
+#include "n2v/partition.hpp"
 #include "n2v/status.hpp"
 
 namespace n2v {
@@ -73,42 +74,60 @@ absl::Status Invalid(const std::string& path, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
 }
 
-/// The invariants walks and training rely on. `where` prefixes every message (the file name).
-absl::Status ValidateCsr(const std::string& where, const int64_t* offsets, const int32_t* neighbors,
-                         const float* weights, int64_t n, int64_t m) {
-  if (offsets[0] != 0) {
-    return Invalid(where, absl::StrCat("offsets: expected offsets[0] = 0, got ", offsets[0]));
-  }
-  for (int64_t v = 0; v < n; ++v) {
-    if (offsets[v + 1] < offsets[v] || offsets[v + 1] > m) {
-      return Invalid(where, absl::StrCat("offsets: expected non-decreasing values in [0, ", m,
-                                         "], got offsets[", v + 1, "] = ", offsets[v + 1],
-                                         " after offsets[", v, "] = ", offsets[v]));
-    }
-  }
-  if (offsets[n] != m) {
-    return Invalid(where, absl::StrCat("offsets: expected offsets[", n, "] = ", m,
-                                       " (the edge slot count), got ", offsets[n]));
-  }
-  for (int64_t v = 0; v < n; ++v) {
-    for (int64_t e = offsets[v]; e < offsets[v + 1]; ++e) {
-      if (neighbors[e] < 0 || neighbors[e] >= n) {
+/// The rows [v0, v1) of a graph of n nodes: ids in [0, n), sorted, weights finite and > 0.
+/// offsets[i] (i in [0, v1 − v0]) bounds row v0 + i in the arrays given, whose slot 0 is the
+/// graph's slot `base` (what the messages name).
+absl::Status ValidateRows(const std::string& where, const int64_t* offsets,
+                          const int32_t* neighbors, const float* weights, int64_t n, int64_t v0,
+                          int64_t v1, int64_t base) {
+  for (int64_t v = v0; v < v1; ++v) {
+    for (int64_t i = offsets[v - v0]; i < offsets[v - v0 + 1]; ++i) {
+      const int64_t e = base + i;
+      if (neighbors[i] < 0 || neighbors[i] >= n) {
         return Invalid(where, absl::StrCat("neighbors: expected node ids in [0, ", n, "), got ",
-                                           neighbors[e], " at slot ", e, " (row ", v, ")"));
+                                           neighbors[i], " at slot ", e, " (row ", v, ")"));
       }
       // Rows must be sorted: "is x a neighbour of the previous node" is a binary search.
-      if (e > offsets[v] && neighbors[e] < neighbors[e - 1]) {
+      if (i > offsets[v - v0] && neighbors[i] < neighbors[i - 1]) {
         return Invalid(where,
                        absl::StrCat("row ", v, ": expected neighbours sorted ascending, got ",
-                                    neighbors[e], " after ", neighbors[e - 1]));
+                                    neighbors[i], " after ", neighbors[i - 1]));
       }
-      if (!std::isfinite(weights[e]) || !(weights[e] > 0)) {
-        return Invalid(where, absl::StrCat("weights: expected finite values > 0, got ", weights[e],
+      if (!std::isfinite(weights[i]) || !(weights[i] > 0)) {
+        return Invalid(where, absl::StrCat("weights: expected finite values > 0, got ", weights[i],
                                            " at slot ", e, " (row ", v, ")"));
       }
     }
   }
   return absl::OkStatus();
+}
+
+/// offsets[v] after offsets[v − 1] (v >= 1) in a graph of m slots, or offsets[0] (v = 0).
+absl::Status CheckOffset(const std::string& where, int64_t v, int64_t prev, int64_t cur,
+                         int64_t n, int64_t m) {
+  if (v == 0) {
+    if (cur != 0) return Invalid(where, absl::StrCat("offsets: expected offsets[0] = 0, got ", cur));
+    return absl::OkStatus();
+  }
+  if (cur < prev || cur > m) {
+    return Invalid(where, absl::StrCat("offsets: expected non-decreasing values in [0, ", m,
+                                       "], got offsets[", v, "] = ", cur, " after offsets[", v - 1,
+                                       "] = ", prev));
+  }
+  if (v == n && cur != m) {
+    return Invalid(where, absl::StrCat("offsets: expected offsets[", n, "] = ", m,
+                                       " (the edge slot count), got ", cur));
+  }
+  return absl::OkStatus();
+}
+
+/// The invariants walks and training rely on. `where` prefixes every message (the file name).
+absl::Status ValidateCsr(const std::string& where, const int64_t* offsets, const int32_t* neighbors,
+                         const float* weights, int64_t n, int64_t m) {
+  for (int64_t v = 0; v <= n; ++v) {
+    N2V_RETURN_IF_ERROR(CheckOffset(where, v, v > 0 ? offsets[v - 1] : 0, offsets[v], n, m));
+  }
+  return ValidateRows(where, offsets, neighbors, weights, n, 0, n, 0);
 }
 
 // --- reading ------------------------------------------------------------------------------------
@@ -189,14 +208,18 @@ absl::Status WriteCsr(const std::string& path, const Graph& g) {
   return WriteFileAtomic(path, file);
 }
 
-absl::StatusOr<Graph> ReadCsr(const std::string& path) {
+namespace {
+
+/// Opens `path` for reading and checks its header against the file's size: what ReadCsr and
+/// ReadCsrPart share. On success *fd is open (the caller closes it) and at the body.
+absl::StatusOr<FileHeader> OpenCsr(const std::string& path, int* fd_out) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
     const std::string msg = absl::StrCat(path, ": cannot open: ", std::strerror(err));
     return err == ENOENT ? absl::NotFoundError(msg) : absl::ErrnoToStatus(err, msg);
   }
-  FdCloser closer{fd};
+  *fd_out = fd;
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
@@ -260,6 +283,57 @@ absl::StatusOr<Graph> ReadCsr(const std::string& path) {
                                       h.names_bytes));
   }
 
+  return h;
+}
+
+/// Checks the name offsets [n + 1] against the header and turns them into one name per node
+/// (none when the names flag is clear).
+absl::Status NamesFrom(const std::string& path, const FileHeader& h,
+                       const std::vector<uint64_t>& name_offsets, const std::string& name_bytes,
+                       std::vector<std::string>* names) {
+  const int64_t n = static_cast<int64_t>(h.num_nodes);
+  if (name_offsets[0] != 0) {
+    return Invalid(
+        path, absl::StrCat("name_offsets: expected name_offsets[0] = 0, got ", name_offsets[0]));
+  }
+  for (int64_t v = 0; v < n; ++v) {
+    if (name_offsets[v + 1] < name_offsets[v] || name_offsets[v + 1] > h.names_bytes) {
+      return Invalid(
+          path, absl::StrCat("name_offsets: expected non-decreasing values in [0, ", h.names_bytes,
+                             "], got name_offsets[", v + 1, "] = ", name_offsets[v + 1],
+                             " after name_offsets[", v, "] = ", name_offsets[v]));
+    }
+  }
+  if (name_offsets[n] != h.names_bytes) {
+    return Invalid(path, absl::StrCat("name_offsets: expected name_offsets[", n, "] = ",
+                                      h.names_bytes, " (names_bytes), got ", name_offsets[n]));
+  }
+  if ((h.flags & kFlagHasNames) != 0) {
+    names->reserve(static_cast<size_t>(n));
+    for (int64_t v = 0; v < n; ++v) {
+      names->emplace_back(name_bytes.data() + name_offsets[v],
+                          name_offsets[v + 1] - name_offsets[v]);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ChecksumMismatch(const std::string& path, uint32_t expected, uint32_t got) {
+  return absl::DataLossError(absl::StrFormat(
+      "%s: checksum mismatch: expected crc32 %08x (from the header), got %08x; the file is "
+      "corrupt",
+      path, expected, got));
+}
+
+}  // namespace
+
+absl::StatusOr<Graph> ReadCsr(const std::string& path) {
+  int fd = -1;
+  absl::StatusOr<FileHeader> header = OpenCsr(path, &fd);
+  FdCloser closer{fd};
+  if (!header.ok()) return header.status();
+  const FileHeader& h = *header;
+
   // --- body: straight into the graph's arrays, checksummed as it arrives ---------------------
   const int64_t n = static_cast<int64_t>(h.num_nodes);
   const int64_t m = static_cast<int64_t>(h.num_edge_slots);
@@ -281,39 +355,137 @@ absl::StatusOr<Graph> ReadCsr(const std::string& path) {
       !read(name_bytes.data(), name_bytes.size())) {
     return absl::DataLossError(absl::StrCat(path, ": read failed (file changed while read?)"));
   }
-  if (crc != h.crc32) {
-    return absl::DataLossError(absl::StrFormat(
-        "%s: checksum mismatch: expected crc32 %08x (from the header), got %08x; the file is "
-        "corrupt",
-        path, h.crc32, crc));
-  }
-
+  if (crc != h.crc32) return ChecksumMismatch(path, h.crc32, crc);
   N2V_RETURN_IF_ERROR(
       ValidateCsr(path, g.offsets.data(), g.neighbors.data(), g.weights.data(), n, m));
-  if (name_offsets[0] != 0) {
-    return Invalid(
-        path, absl::StrCat("name_offsets: expected name_offsets[0] = 0, got ", name_offsets[0]));
-  }
-  for (int64_t v = 0; v < n; ++v) {
-    if (name_offsets[v + 1] < name_offsets[v] || name_offsets[v + 1] > h.names_bytes) {
-      return Invalid(
-          path, absl::StrCat("name_offsets: expected non-decreasing values in [0, ", h.names_bytes,
-                             "], got name_offsets[", v + 1, "] = ", name_offsets[v + 1],
-                             " after name_offsets[", v, "] = ", name_offsets[v]));
-    }
-  }
-  if (name_offsets[n] != h.names_bytes) {
-    return Invalid(path, absl::StrCat("name_offsets: expected name_offsets[", n, "] = ",
-                                      h.names_bytes, " (names_bytes), got ", name_offsets[n]));
-  }
-  if ((h.flags & kFlagHasNames) != 0) {
-    g.names.reserve(static_cast<size_t>(n));
-    for (int64_t v = 0; v < n; ++v) {
-      g.names.emplace_back(name_bytes.data() + name_offsets[v],
-                           name_offsets[v + 1] - name_offsets[v]);
-    }
-  }
+  N2V_RETURN_IF_ERROR(NamesFrom(path, h, name_offsets, name_bytes, &g.names));
   return g;
+}
+
+bool IsCsrFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  FdCloser closer{fd};
+  struct stat st {};
+  char head[sizeof(kMagic)] = {};
+  return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ReadFully(fd, head, sizeof(head)) &&
+         std::memcmp(head, kMagic, sizeof(kMagic)) == 0;
+}
+
+absl::StatusOr<GraphPart> ReadCsrPart(const std::string& path, int rank, int parts,
+                                      bool keep_names) {
+  if (parts < 1 || rank < 0 || rank >= parts) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ReadCsrPart: expected 0 <= rank < parts, got rank ", rank, " of ", parts));
+  }
+  int fd = -1;
+  absl::StatusOr<FileHeader> header = OpenCsr(path, &fd);
+  FdCloser closer{fd};
+  if (!header.ok()) return header.status();
+  const FileHeader& h = *header;
+  const int64_t n = static_cast<int64_t>(h.num_nodes);
+  const int64_t m = static_cast<int64_t>(h.num_edge_slots);
+  GraphPart part;
+  part.num_nodes = static_cast<int32_t>(n);
+  part.num_edge_slots = m;
+  part.directed = (h.flags & kFlagDirected) != 0;
+  part.rank = rank;
+  part.offsets.clear();
+
+  // The body is read once, in blocks, and checksummed whole; only this rank's rows are kept.
+  constexpr size_t kBlock = size_t{1} << 20;  // elements
+  uint32_t crc = ::crc32(0, nullptr, 0);
+  const auto read = [&](void* dst, size_t bytes) {
+    if (!ReadFully(fd, dst, bytes)) return false;
+    crc = Crc32(crc, dst, bytes);
+    return true;
+  };
+  const absl::Status read_failed =
+      absl::DataLossError(absl::StrCat(path, ": read failed (file changed while read?)"));
+
+  // Offsets: checked one by one, fed to the splitter, and this rank's range kept.
+  // A bad offset is reported after the checksum, as ReadCsr does: corruption is named as such.
+  const auto drain = [&](uint64_t left) -> absl::Status {
+    std::vector<char> block(8 * kBlock);
+    while (left > 0) {
+      const size_t count = static_cast<size_t>(std::min<uint64_t>(block.size(), left));
+      if (!read(block.data(), count)) return read_failed;
+      left -= count;
+    }
+    return absl::OkStatus();
+  };
+  NodeSplitter split(static_cast<int32_t>(n), m, parts);
+  {
+    std::vector<int64_t> block(std::min<size_t>(kBlock, static_cast<size_t>(n) + 1));
+    int64_t prev = 0;
+    bool done = false;
+    absl::Status bad_offset;
+    for (int64_t start = 0; start <= n;) {
+      const size_t count = static_cast<size_t>(std::min<int64_t>(kBlock, n + 1 - start));
+      if (!read(block.data(), 8 * count)) return read_failed;
+      for (size_t i = 0; i < count && bad_offset.ok(); ++i) {
+        const int64_t at = start + static_cast<int64_t>(i);
+        const int64_t off = block[i];
+        bad_offset = CheckOffset(path, at, prev, off, n, m);
+        if (!bad_offset.ok()) break;
+        prev = off;
+        split.Feed(static_cast<int32_t>(at), off);
+        if (done || !split.known(rank) || at < split.bounds()[rank]) continue;
+        part.offsets.push_back(off);
+        done = split.known(rank + 1) && at >= split.bounds()[rank + 1];
+      }
+      start += static_cast<int64_t>(count);
+    }
+    if (!bad_offset.ok()) {
+      N2V_RETURN_IF_ERROR(drain(8 * static_cast<uint64_t>(m) + 8 * (n + 1) + h.names_bytes));
+      if (crc != h.crc32) return ChecksumMismatch(path, h.crc32, crc);
+      return bad_offset;
+    }
+  }
+  part.bounds = split.bounds();
+  const int64_t lo = part.offsets.front(), hi = part.offsets.back();
+
+  // Neighbours, then weights: the slots [lo, hi) are this rank's.
+  const auto slots = [&](auto* kept, auto elem) -> absl::Status {
+    using T = decltype(elem);
+    kept->resize(static_cast<size_t>(hi - lo));
+    std::vector<T> block(std::min<size_t>(kBlock, static_cast<size_t>(m)));
+    for (int64_t at = 0; at < m;) {
+      const int64_t count = std::min<int64_t>(kBlock, m - at);
+      // This rank's slots go straight into place; the others through the block.
+      const bool inside = at >= lo && at + count <= hi;
+      T* dst = inside ? kept->data() + (at - lo) : block.data();
+      if (!read(dst, sizeof(T) * static_cast<size_t>(count))) return read_failed;
+      if (!inside) {
+        const int64_t a = std::max(at, lo), b = std::min(at + count, hi);
+        if (a < b) std::memcpy(kept->data() + (a - lo), block.data() + (a - at), sizeof(T) * (b - a));
+      }
+      at += count;
+    }
+    return absl::OkStatus();
+  };
+  N2V_RETURN_IF_ERROR(slots(&part.neighbors, int32_t{}));
+  N2V_RETURN_IF_ERROR(slots(&part.weights, float{}));
+
+  // Names: all of them on the rank that keeps them; the others only checksum them.
+  std::vector<uint64_t> name_offsets;
+  std::string name_bytes;
+  if (keep_names) {
+    name_offsets.resize(static_cast<size_t>(n) + 1);
+    name_bytes.resize(static_cast<size_t>(h.names_bytes));
+    if (!read(name_offsets.data(), 8 * (n + 1)) || !read(name_bytes.data(), name_bytes.size())) {
+      return read_failed;
+    }
+  } else {
+    N2V_RETURN_IF_ERROR(drain(8 * (n + 1) + h.names_bytes));
+  }
+  if (crc != h.crc32) return ChecksumMismatch(path, h.crc32, crc);
+  for (int64_t& off : part.offsets) off -= lo;
+  N2V_RETURN_IF_ERROR(ValidateRows(path, part.offsets.data(), part.neighbors.data(),
+                                   part.weights.data(), n, part.first(), part.end(), lo));
+  if (keep_names) N2V_RETURN_IF_ERROR(NamesFrom(path, h, name_offsets, name_bytes, &part.names));
+  part.checksum = PartChecksum(h.crc32, part.num_nodes, m, part.directed);
+  return part;
 }
 
 }  // namespace n2v

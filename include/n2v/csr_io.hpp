@@ -28,4 +28,8 @@ absl::Status WriteCsr(const std::string& path, const Graph& g);
 /// anything else malformed: InvalidArgumentError.
 absl::StatusOr<Graph> ReadCsr(const std::string& path);
 
+/// True when `path` is a regular file that starts with the CSR magic (what ReadGraph reads as a
+/// CSR file rather than an edge list).
+bool IsCsrFile(const std::string& path);
+
 }  // namespace n2v

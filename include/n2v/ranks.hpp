@@ -45,6 +45,15 @@ class Ranks {
   /// Rank `root`'s `bytes` on every rank.
   virtual absl::Status Broadcast(std::string* bytes, int root) = 0;
 
+  /// Personalised exchange: `send` holds, one after another, `send_bytes[r]` bytes for each rank
+  /// r (send_bytes has size() entries); on return `recv` holds what every rank sent this one,
+  /// in rank order, and `recv_bytes[r]` how many bytes came from rank r.
+  virtual absl::Status AllToAll(const uint8_t* send, const std::vector<uint64_t>& send_bytes,
+                                std::vector<uint8_t>* recv, std::vector<uint64_t>* recv_bytes) = 0;
+  /// Element-wise maximum over all ranks of `data` [n], received by rank `root` alone (the
+  /// others' `data` is left as they passed it).
+  virtual absl::Status MaxToRoot(int32_t* data, size_t n, int root) = 0;
+
   /// Ends every rank of the job now, with exit code `code` (after this rank printed why).
   [[noreturn]] virtual void Abort(int code) = 0;
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `n2v train` and `n2v eval` under mpirun on this machine (OpenMPI, --oversubscribe): one rank
-# equals a plain run bit for bit, two and three ranks train to the quality of one process, and
+# equals a plain run bit for bit, two and three ranks train to the quality of one process;
+# `n2v walk --partition` on 1 to 4 ranks writes the walks of one process byte for byte; and
 # the fault cases (a rank that cannot read its input, mismatched flags or graphs across ranks, a
 # killed rank, a command that runs in one process) make every rank exit non-zero with one line
 # naming the rank, and write nothing. Exits 77 (skipped) where mpirun is absent or n2v was built
@@ -76,9 +77,74 @@ expect_exit "mismatched graphs across ranks: refused" 2 "${MPI[@]}" \
 expect_grep "  ... naming rank 1" "$TMP/err" "rank 1 of 2 was given other settings or a graph"
 if [ -e "$TMP/f3.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
 
-expect_exit "walk under two ranks: refused" 2 "${MPI[@]}" -np 2 "$N2V" walk -i "$TMP/g.edges" \
-  -o "$TMP/w.txt" --no-report --quiet
-expect_grep "  ... saying why" "$TMP/err" "run this command as one process"
+expect_exit "walk under two ranks without --partition: refused" 2 "${MPI[@]}" -np 2 "$N2V" walk \
+  -i "$TMP/g.edges" -o "$TMP/w.txt" --no-report --quiet
+expect_grep "  ... saying why" "$TMP/err" "needs --partition"
+if [ -e "$TMP/w.txt" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+
+# --- walks on a partitioned graph: byte-identical to one process ----------------------------------
+# CSR files (each rank reads its part) and edge lists (each reads all, keeps its part), weighted
+# and not, directed and not, p/q that search (q != 1) and that never do, 1 to 4 ranks.
+"$N2V" synth graph --model rmat --nodes 4000 --edges 40000 --weighted -o "$TMP/w.csr" --quiet
+"$N2V" synth graph --model rmat --nodes 4000 --edges 40000 --weighted -o "$TMP/w.edges" --quiet
+"$N2V" synth graph --model plod --nodes 3000 --edges 20000 --directed -o "$TMP/d.csr" --quiet
+"$N2V" graph -i "$TMP/g.edges" -o "$TMP/g.csr" --quiet
+part_case() {  # name, ranks, input, extra flags...
+  local name=$1 np=$2 input=$3
+  shift 3
+  "$N2V" walk -i "$input" -o "$TMP/ref.txt" -l 12 -r 2 --no-report --quiet "$@" >/dev/null 2>&1
+  if "${MPI[@]}" -np "$np" "$N2V" walk -i "$input" -o "$TMP/part.txt" -l 12 -r 2 --partition \
+       --threads 1 --quiet "$@" >/dev/null 2>"$TMP/err" && cmp -s "$TMP/ref.txt" "$TMP/part.txt"; then
+    ok "--partition, $np ranks, $name: byte-identical to one process"
+  else
+    bad "--partition, $np ranks, $name: byte-identical to one process" "$(head -c 400 "$TMP/err")"
+  fi
+  rm -f "$TMP/ref.txt" "$TMP/part.txt"
+}
+part_case "weighted R-MAT CSR, p 0.5 q 2" 1 "$TMP/w.csr" --p 0.5 --q 2
+part_case "weighted R-MAT CSR, p 0.5 q 2" 2 "$TMP/w.csr" --p 0.5 --q 2
+part_case "weighted R-MAT CSR, p 0.25 q 4" 3 "$TMP/w.csr" --p 0.25 --q 4
+part_case "weighted R-MAT CSR, p 4 q 0.25" 4 "$TMP/w.csr" --p 4 --q 0.25
+part_case "weighted R-MAT edge list, p 1 q 1" 3 "$TMP/w.edges" --weighted
+part_case "unweighted PLOD CSR, p 2 q 0.5" 2 "$TMP/g.csr" --p 2 --q 0.5
+part_case "unweighted PLOD edge list, p 0.5 q 2" 3 "$TMP/g.edges" --p 0.5 --q 2
+part_case "directed PLOD CSR (dead ends), p 0.5 q 2" 3 "$TMP/d.csr" --p 0.5 --q 2
+# Without mpirun, --partition is one part: the same walks.
+"$N2V" walk -i "$TMP/w.csr" -o "$TMP/ref.txt" -l 12 -r 2 --p 0.5 --q 2 --no-report --quiet
+"$N2V" walk -i "$TMP/w.csr" -o "$TMP/part.txt" -l 12 -r 2 --p 0.5 --q 2 --partition --quiet
+if cmp -s "$TMP/ref.txt" "$TMP/part.txt"; then ok "--partition as one process: the same walks"
+else bad "--partition as one process: the same walks"; fi
+"${MPI[@]}" -np 3 "$N2V" walk -i "$TMP/w.csr" -o "$TMP/part.txt" -l 12 -r 2 --p 0.5 --q 2 \
+  --partition --threads 1 >/dev/null 2>"$TMP/err"
+expect_grep "--partition reports memory per rank and steps/s" "$TMP/err" \
+  "over 3 rank.*steps/s.*supersteps.*per rank at most .* MB of graph"
+
+# A corrupt part on one rank: the checksum of the whole body fails there.
+cp "$TMP/w.csr" "$TMP/bad.csr"
+printf '\x7f' | dd of="$TMP/bad.csr" bs=1 seek=200 conv=notrunc status=none
+"${MPI[@]}" -np 1 "$N2V" walk -i "$TMP/w.csr" -o "$TMP/pf.txt" --partition --quiet : \
+  -np 1 "$N2V" walk -i "$TMP/bad.csr" -o "$TMP/pf.txt" --partition --quiet >/dev/null 2>"$TMP/err"
+if [ $? -ne 0 ]; then ok "--partition, a rank whose CSR file is corrupt: exit non-zero"
+else bad "--partition, a rank whose CSR file is corrupt: exit non-zero"; fi
+expect_grep "  ... one line names rank 1, the file and the checksum" "$TMP/err" \
+  "^n2v: rank 1 of 2: .*bad.csr: checksum mismatch"
+if [ "$(grep -c '^n2v:' "$TMP/err")" -eq 1 ]; then ok "  ... and only one line"; else bad "  ... and only one line" "$(cat "$TMP/err")"; fi
+if [ -e "$TMP/pf.txt" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+expect_exit "--partition, mismatched graphs across ranks: refused" 2 "${MPI[@]}" \
+  -np 1 "$N2V" walk -i "$TMP/w.csr" -o "$TMP/pf.txt" --partition --quiet : \
+  -np 1 "$N2V" walk -i "$TMP/g.csr" -o "$TMP/pf.txt" --partition --quiet
+expect_grep "  ... naming rank 1" "$TMP/err" "rank 1 of 2 was given other walk flags or graphs"
+expect_exit "--partition, mismatched walk flags across ranks: refused" 2 "${MPI[@]}" \
+  -np 1 "$N2V" walk -i "$TMP/w.csr" -o "$TMP/pf.txt" --partition --quiet : \
+  -np 1 "$N2V" walk -i "$TMP/w.csr" -o "$TMP/pf.txt" --partition --quiet --q 3
+expect_grep "  ... naming rank 1" "$TMP/err" "rank 1 of 2 was given other walk flags or graphs"
+if [ -e "$TMP/pf.txt" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+expect_exit "--partition with --device cuda: refused on every rank" 2 "${MPI[@]}" -np 2 "$N2V" \
+  walk -i "$TMP/w.csr" -o "$TMP/pf.txt" --partition --device cuda --quiet
+expect_grep "  ... saying why, once" "$TMP/err" "^n2v: rank 0 of 2: --partition: walks on a partitioned graph run on the CPU"
+expect_exit "--output /dev/null: refused (it would be replaced)" 2 "$N2V" walk -i "$TMP/w.csr" \
+  -o /dev/null --quiet --no-report
+if [ -c /dev/null ]; then ok "  ... /dev/null is still a device"; else bad "  ... /dev/null is still a device"; fi
 
 # A killed rank: mpirun ends the others; the bound is mpirun's (it sees the child die at once).
 "${MPI[@]}" -np 2 "$N2V" train -i "$TMP/g.edges" --threads 1 --epochs 50 --no-report --quiet \

@@ -85,6 +85,30 @@ N2V_HD int32_t DrawByWeight(const CsrView& g, const Alias& a, int32_t v, uint32_
   return g.neighbors[AliasPick(a, row, row + UniformBelow(r_col, deg), r_keep)];
 }
 
+/// What an attempt's draws decide before any adjacency search: the candidate x is accepted,
+/// rejected, or (kSearch) decided by whether x is a neighbour of t (AcceptAfterSearch).
+enum class Verdict { kReject, kAccept, kSearch };
+
+/// The verdict of the acceptance word z for the candidate x of the step t -> v -> x (t < 0 on a
+/// walk's first step, which accepts any x).
+N2V_HD Verdict FirstVerdict(const WalkParams& p, int32_t t, int32_t x, uint32_t z) {
+  if (t < 0) return Verdict::kAccept;
+  if (x == t) return z <= p.accept_return ? Verdict::kAccept : Verdict::kReject;
+  // The word alone decides unless it lies between the common and the outward thresholds: then
+  // only is the binary search for the edge x -> t (most of a step's memory traffic) needed. When
+  // q = 1 (the seed's p = q = 1 included) the two are equal and no step searches.
+  const uint32_t lo = p.accept_common < p.accept_outward ? p.accept_common : p.accept_outward;
+  const uint32_t hi = p.accept_common < p.accept_outward ? p.accept_outward : p.accept_common;
+  if (z <= lo) return Verdict::kAccept;
+  if (z > hi) return Verdict::kReject;
+  return Verdict::kSearch;
+}
+
+/// The decision FirstVerdict left to the search: `common` = x is a neighbour of t.
+N2V_HD bool AcceptAfterSearch(const WalkParams& p, bool common, uint32_t z) {
+  return z <= (common ? p.accept_common : p.accept_outward);
+}
+
 /// Attempt `attempt` of the step t -> v -> ?: the candidate if accepted, else -1. Requires
 /// deg(v) > 0. `step` is the index of the node being produced; the draws are keyed
 /// (walk_id, step, attempt), so a caller may interleave attempts of many walks in any order.
@@ -94,15 +118,8 @@ N2V_HD int32_t WalkAttempt(const CsrView& g, const Alias& a, const WalkParams& p
                            int32_t v) {
   const U32x4 r = Random4(p.key, attempt, step, walk_id);
   const int32_t x = DrawByWeight(g, a, v, r.x, r.y);
-  if (t < 0) return x;
-  if (x == t) return r.z <= p.accept_return ? x : -1;
-  // The word alone decides unless it lies between the common and the outward thresholds: then
-  // only is the binary search for the edge x -> t (most of a step's memory traffic) needed. When
-  // q = 1 (the seed's p = q = 1 included) the two are equal and no step searches.
-  const uint32_t lo = p.accept_common < p.accept_outward ? p.accept_common : p.accept_outward;
-  const uint32_t hi = p.accept_common < p.accept_outward ? p.accept_outward : p.accept_common;
-  if (r.z <= lo) return x;
-  if (r.z > hi) return -1;
+  const Verdict verdict = FirstVerdict(p, t, x, r.z);
+  if (verdict != Verdict::kSearch) return verdict == Verdict::kAccept ? x : -1;
   // node2vec's reference code and the seed test the edge x -> t. On a symmetric graph t -> x is
   // the same question, and t's row is often the shorter (x drawn by weight is biased to hubs).
   const int64_t x_lo = g.offsets[x], x_hi = g.offsets[x + 1];
@@ -113,7 +130,7 @@ N2V_HD int32_t WalkAttempt(const CsrView& g, const Alias& a, const WalkParams& p
   } else {
     common = RowHas(g, x_lo, x_hi, t);
   }
-  return r.z <= (common ? p.accept_common : p.accept_outward) ? x : -1;
+  return AcceptAfterSearch(p, common, r.z) ? x : -1;
 }
 
 /// Node after v given the previous node t (t < 0 on the first step), or -1 if v has no out-edge.
