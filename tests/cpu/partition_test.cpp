@@ -1,13 +1,15 @@
 // Tests of the partitioned graph (n2v/partition.hpp): the node ranges cover the graph and balance
 // nodes + edge slots; ReadCsrPart keeps exactly the rows PartitionGraph cuts from the whole
 // graph, checks the file as ReadCsr does, and names only where asked; the alias rows of a part
-// are the whole graph's; and SampleWalksPartitioned on one part equals SampleWalks. Several
-// parts under mpirun are tested by tests/mpi/run_mpi_tests.sh (byte-identical walks).
+// are the whole graph's; and SampleWalksPartitioned equals SampleWalks on one part and on
+// several, the ranks being threads of this process (ThreadRanks). The same under mpirun, through
+// the command line, is tests/mpi/run_mpi_tests.sh.
 #include "n2v/partition.hpp"
 
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "n2v/csr_io.hpp"
 #include "n2v/synth.hpp"
 #include "n2v/walk.hpp"
+#include "thread_ranks.hpp"
 
 namespace n2v {
 namespace {
@@ -236,6 +239,87 @@ TEST(SampleWalksPartitioned, RefusesWhatItCannotDo) {
                 .status()
                 .code(),
             absl::StatusCode::kDataLoss);
+}
+
+// Runs SampleWalksPartitioned on `parts` thread ranks; rank 0's walks in *walks, every rank's
+// status in the result.
+std::vector<absl::Status> WalkOnThreadRanks(const Graph& g, int parts, const WalkRunOptions& o,
+                                            std::vector<int32_t>* walks, bool fail_sink = false) {
+  testing::ThreadRankGroup group(parts);
+  std::vector<absl::Status> status(parts);
+  std::vector<PartitionWalkStats> stats(parts);
+  std::vector<std::thread> threads;
+  for (int r = 0; r < parts; ++r) {
+    threads.emplace_back([&, r] {
+      const GraphPart part = PartitionGraph(g, r, parts, r == 0);
+      WalkSink sink;
+      if (r == 0) {
+        sink = [&](uint64_t, uint64_t count, const int32_t* w) -> absl::Status {
+          if (fail_sink) return absl::DataLossError("disk full");
+          walks->insert(walks->end(), w, w + count * o.walk.length);
+          return absl::OkStatus();
+        };
+      }
+      status[r] = SampleWalksPartitioned(part, o, group.rank(r).get(), sink, &stats[r]).status();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int r = 0; r < parts && !fail_sink; ++r) {
+    EXPECT_EQ(stats[r].part_bytes.size(), static_cast<size_t>(parts));
+    if (parts > 1) {
+      EXPECT_GT(stats[r].supersteps, 0u);
+    }
+  }
+  return status;
+}
+
+TEST(SampleWalksPartitioned, SeveralThreadRanksEqualSampleWalks) {
+  struct Case {
+    Graph g;
+    double p, q;
+  };
+  std::vector<Case> cases;
+  cases.push_back({Synth(SynthModel::kRmat, 600, 5000, false, true), 0.5, 2.0});
+  cases.push_back({Synth(SynthModel::kPlod, 600, 3000, true, false), 0.25, 4.0});
+  cases.push_back({Synth(SynthModel::kRmat, 400, 3000, false, false), 4.0, 0.25});
+  for (const Case& c : cases) {
+    WalkRunOptions o;
+    o.device = Device::Cpu();
+    o.walk.p = c.p;
+    o.walk.q = c.q;
+    o.walk.length = 12;
+    o.walk.num_walks = 2;
+    o.threads = 1;
+    o.chunk_walks = 500;
+    std::vector<int32_t> want;
+    ASSERT_TRUE(SampleWalks(c.g, o,
+                            [&](uint64_t, uint64_t count, const int32_t* w) {
+                              want.insert(want.end(), w, w + count * 12);
+                              return absl::OkStatus();
+                            })
+                    .ok());
+    for (int parts : {2, 3, 5}) {
+      std::vector<int32_t> got;
+      for (const absl::Status& st : WalkOnThreadRanks(c.g, parts, o, &got)) {
+        ASSERT_TRUE(st.ok()) << st;
+      }
+      EXPECT_EQ(got, want) << parts << " ranks, p " << c.p << " q " << c.q;
+    }
+  }
+}
+
+TEST(SampleWalksPartitioned, ASinkErrorOnRankZeroStopsEveryRank) {
+  const Graph g = Synth(SynthModel::kRmat, 300, 2000, false, false);
+  WalkRunOptions o;
+  o.device = Device::Cpu();
+  o.threads = 1;
+  o.walk.length = 8;
+  o.walk.num_walks = 1;
+  std::vector<int32_t> got;
+  for (const absl::Status& st : WalkOnThreadRanks(g, 3, o, &got, /*fail_sink=*/true)) {
+    EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(st.message(), HasSubstr("rank 0 of 3: disk full"));
+  }
 }
 
 }  // namespace
