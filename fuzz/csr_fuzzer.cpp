@@ -1,4 +1,6 @@
-// libFuzzer target: n2v::ReadCsr (the binary CSR file).
+// libFuzzer target: n2v::ReadCsr (the binary CSR file), and n2v::ReadCsrPart held to it: for 1,
+// 2 and 3 parts, every part reads when ReadCsr does, and then equals PartitionGraph's cut of
+// ReadCsr's graph; some part fails when ReadCsr fails.
 // Writes each input to a file in /dev/shm (or $TMPDIR), removed at exit, and reads it back
 // through the real reader. On success asserts the result's invariants; on failure asserts the
 // error message is one non-empty line. Built and run by scripts/fuzz.
@@ -12,6 +14,7 @@
 #include "absl/status/status.h"
 #include "fuzz/fuzz_util.hpp"
 #include "n2v/csr_io.hpp"
+#include "n2v/partition.hpp"
 
 using n2v::fuzz::CheckError;
 
@@ -21,6 +24,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& path = n2v::fuzz::InputPath(kName);
   n2v::fuzz::WriteInput(path, data, size);
   auto r = n2v::ReadCsr(path);
+  for (int parts = 1; parts <= 3; ++parts) {
+    bool all_ok = true;
+    for (int rank = 0; rank < parts; ++rank) {
+      auto part = n2v::ReadCsrPart(path, rank, parts, /*keep_names=*/rank == 0);
+      if (!part.ok()) {
+        CheckError(part.status());
+        all_ok = false;
+        continue;
+      }
+      if (!r.ok()) continue;  // a part may read well while another part's rows are bad
+      const n2v::GraphPart cut = n2v::PartitionGraph(*r, rank, parts, rank == 0);
+      FUZZ_CHECK(part->bounds == cut.bounds && part->offsets == cut.offsets);
+      FUZZ_CHECK(part->neighbors == cut.neighbors && part->weights == cut.weights);
+      FUZZ_CHECK(part->names == cut.names && part->directed == cut.directed);
+    }
+    FUZZ_CHECK(all_ok == r.ok());
+  }
   if (!r.ok()) {
     CheckError(r.status());
     return 0;
