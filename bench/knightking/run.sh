@@ -223,7 +223,7 @@ done
   echo "p = $p, q = $q, $walks walks per node of $length nodes ($((length - 1)) steps); median of $repeats runs;"
   echo "$cores cores; KnightKing commit $kk_commit; $("$n2v" --version 2>/dev/null | head -1 | cut -d' ' -f1-2 || echo n2v) (repo HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))$([[ -n $n2v_flags ]] && echo ", n2v flags: $n2v_flags")."
   echo "Steps = nodes with out-edges x walks x (length - 1) = $steps transitions, the same for both; engine s: KnightKing's"
-  echo "'total time' (slowest rank, after loading), n2v's sampling time (no loading, no writing); wall s: the whole launch."
+  echo "'total time' (slowest rank, after loading), n2v's sampling time (no loading; no writing in one process, but with --partition it includes rank 0 formatting and writing the walks); wall s: the whole launch."
   echo
   echo "| tool | ranks | threads/rank | wall s | engine s | steps/s (engine) | steps/s (wall) | peak RSS/rank MiB |"
   echo "|---|---|---|---|---|---|---|---|"
