@@ -36,7 +36,8 @@ void AddGraphFlags(CLI::App* c, GraphFlags& f, bool required) {
 void AddSyncFlag(CLI::App* c, uint32_t& sync_every) {
   c->add_option("--sync-every", sync_every,
                 "Under mpirun: chunks (about 2048 walk positions each) every rank trains between "
-                "two sums of the tables' deltas (0: auto, about 4 x nodes positions per rank)");
+                "two sums of the tables' deltas (0: auto, about 12 x nodes / (N (N - 1)) positions per "
+                "rank for N ranks)");
 }
 
 void AddWalkFlags(CLI::App* c, WalkConfig& w) {

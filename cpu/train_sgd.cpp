@@ -1086,6 +1086,26 @@ class TableSync {
   bool in_flight_ = false, done_ = false;
 };
 
+/// Staleness of a data-parallel run: N (N − 1) x (positions each rank trains per round) / nodes.
+/// A rank sees the other N − 1 ranks' updates a round or two late (a sum is in flight during the
+/// next round), and on rows every rank touches N such deltas arrive at once, so the overshoot
+/// grows with both. Measured (docs/DISTRIBUTED.md, planted partitions of 3000 and 10,000 nodes,
+/// 2-6 ranks): up to 16 the link AUC stayed within 0.001 of one process; from 20 it fell by
+/// 0.02-0.05.
+double SyncStaleness(int64_t num_nodes, uint64_t positions_per_round, int nranks) {
+  return static_cast<double>(nranks) * (nranks - 1) * static_cast<double>(positions_per_round) /
+         static_cast<double>(std::max<int64_t>(num_nodes, 1));
+}
+
+/// The default sync interval: the most chunks per rank per round whose staleness is at most
+/// kSafeSyncStaleness, and at least one chunk (a graph too small for N ranks then exceeds it,
+/// and the CLI says so). Traffic per epoch grows as N (N − 1): the price of one process's quality.
+uint64_t AutoSyncChunks(int64_t num_nodes, uint64_t centres_per_chunk, int nranks) {
+  if (nranks <= 1) return 1;
+  const double per_chunk = SyncStaleness(num_nodes, centres_per_chunk, nranks);
+  return std::max<uint64_t>(1, static_cast<uint64_t>(kSafeSyncStaleness / per_chunk));
+}
+
 /// Epochs state->next_epoch .. o.epochs − 1 over `src`'s walks; the state's tables and counts
 /// are set up. Returns false when `cancelled` said stop: thread 0 asks it after each of its chunks
 /// (~1-2 ms apart) and every thread skips the chunks left, so a run stops within milliseconds,
@@ -1136,16 +1156,13 @@ absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t l
   SgdSyncStats local_stats;
   SgdSyncStats* sync_stats = dp.stats != nullptr ? dp.stats : &local_stats;
   uint64_t sync_chunks = dp.sync_chunks;
-  if (sync_chunks == 0) {
-    const uint64_t centres = per_chunk * length;
-    sync_chunks = std::max<uint64_t>(4, (4 * static_cast<uint64_t>(s->num_nodes) + centres - 1) /
-                                            centres);
-  }
+  if (sync_chunks == 0) sync_chunks = AutoSyncChunks(s->num_nodes, per_chunk * length, nranks);
   const int64_t span = distributed ? static_cast<int64_t>(sync_chunks) * nranks : chunks;
   const int64_t rounds = std::max<int64_t>(1, (chunks + span - 1) / span);
   if (distributed) {
     sync_stats->sync_chunks = static_cast<uint32_t>(sync_chunks);
     sync_stats->bytes_per_sync = 2 * s->input.data.size() * sizeof(float);
+    sync_stats->staleness = SyncStaleness(s->num_nodes, sync_chunks * per_chunk * length, nranks);
   }
   // The same decision on every rank: any rank's `local` stop is everyone's.
   const auto agree = [&](bool local) -> absl::StatusOr<bool> {

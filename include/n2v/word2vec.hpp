@@ -87,7 +87,16 @@ struct SgdSyncStats {
   uint64_t bytes_per_sync = 0;  // floats summed per sync x 4: the bytes each rank contributes
   double wait_ms = 0;           // time spent waiting for sums to finish (not overlapped)
   double merge_ms = 0;          // time spent folding sums into the tables and taking deltas
+  // N (N - 1) x positions each rank trains between syncs / nodes: above kMaxLosslessSyncStaleness
+  // the ranks' stale, summed deltas cost link-prediction quality against one process.
+  double staleness = 0;
 };
+
+/// The staleness (SgdSyncStats) the auto sync interval stays at or below, unless the graph is too
+/// small for the ranks (one chunk each); and the largest measured to train at one process's
+/// quality (from about 20 link AUC fell by 0.02-0.05), above which the CLI warns.
+inline constexpr double kSafeSyncStaleness = 12.0;
+inline constexpr double kMaxLosslessSyncStaleness = 16.0;
 
 /// Data-parallel training (TrainSgdOnGraph's `dp`): every rank holds the whole graph and both
 /// tables; rank r trains the chunks c of every epoch with c mod N = r (the same walks, windows,
@@ -98,7 +107,7 @@ struct SgdSyncStats {
 /// rank. A null `ranks` or one rank: a plain run, unchanged bit for bit.
 struct SgdDataParallel {
   Ranks* ranks = nullptr;
-  uint32_t sync_chunks = 0;  // 0: auto, about 4 x num_nodes centres per rank between syncs
+  uint32_t sync_chunks = 0;  // 0: auto, staleness at most kSafeSyncStaleness (SgdSyncStats)
   SgdSyncStats* stats = nullptr;  // filled when not null
 };
 
