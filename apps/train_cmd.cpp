@@ -383,6 +383,7 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
       r.Key("sync_chunks").Int(sy.sync_chunks).Key("syncs").Int(static_cast<int64_t>(sy.syncs));
       r.Key("bytes_per_sync").Int(static_cast<int64_t>(sy.bytes_per_sync));
       r.Key("rank0_wait_ms").Double(sy.wait_ms).Key("rank0_merge_ms").Double(sy.merge_ms);
+      r.Key("positions_per_sync").Int(static_cast<int64_t>(sy.positions_per_sync));
       r.Key("staleness").Double(sy.staleness);
       r.EndObject();
     }
@@ -406,17 +407,18 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   if (distributed) {
     const SgdSyncStats& sy = trained->sync;
     info(absl::StrFormat(
-        "Table syncs: %llu of %.1f MB each (every %u chunks per rank); rank 0 waited %.0f ms for "
-        "them and spent %.0f ms merging",
-        static_cast<unsigned long long>(sy.syncs), sy.bytes_per_sync / 1e6, sy.sync_chunks,
-        sy.wait_ms, sy.merge_ms));
-    if (sy.staleness > kMaxLosslessSyncStaleness) {
+        "Table syncs: %llu of %.1f MB each (every %llu positions per rank, staleness %.1f); rank "
+        "0 waited %.0f ms for them and spent %.0f ms merging",
+        static_cast<unsigned long long>(sy.syncs), sy.bytes_per_sync / 1e6,
+        static_cast<unsigned long long>(sy.positions_per_sync), sy.staleness, sy.wait_ms,
+        sy.merge_ms));
+    if (sy.staleness > kWarnSyncStaleness) {
       info(absl::StrFormat(
-          "n2v: warning: sync staleness %.1f is above %.0f, the most measured to train as well as "
-          "one process (%d ranks on %d nodes, syncing every %u chunks); fewer ranks or a smaller "
-          "--sync-every keep the quality",
-          sy.staleness, kMaxLosslessSyncStaleness, ranks->size(), trained->embeddings.rows,
-          sy.sync_chunks));
+          "n2v: warning: sync staleness %.1f is above %.0f, where training was measured to lose "
+          "quality against one process (%d ranks on %d nodes, syncing every %llu positions); fewer "
+          "ranks, or the auto --sync-every, keep the quality",
+          sy.staleness, kWarnSyncStaleness, ranks->size(), trained->embeddings.rows,
+          static_cast<unsigned long long>(sy.positions_per_sync)));
     }
   }
   return kExitOk;

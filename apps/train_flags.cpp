@@ -36,8 +36,8 @@ void AddGraphFlags(CLI::App* c, GraphFlags& f, bool required) {
 void AddSyncFlag(CLI::App* c, uint32_t& sync_every) {
   c->add_option("--sync-every", sync_every,
                 "Under mpirun: chunks (about 2048 walk positions each) every rank trains between "
-                "two sums of the tables' deltas (0: auto, about 12 x nodes / (N (N - 1)) positions per "
-                "rank for N ranks)");
+                "two sums of the tables' deltas (0: auto, the longest whose staleness is at most 4: "
+                "docs/DISTRIBUTED.md)");
 }
 
 void AddWalkFlags(CLI::App* c, WalkConfig& w) {

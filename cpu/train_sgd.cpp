@@ -1086,24 +1086,47 @@ class TableSync {
   bool in_flight_ = false, done_ = false;
 };
 
-/// Staleness of a data-parallel run: N (N − 1) x (positions each rank trains per round) / nodes.
+/// Staleness of a data-parallel run: N (N − 1) x P x sqrt(f n) / n, for P positions each rank
+/// trains per round, n nodes and f the hottest node's share of the walks' positions (`counts`).
 /// A rank sees the other N − 1 ranks' updates a round or two late (a sum is in flight during the
 /// next round), and on rows every rank touches N such deltas arrive at once, so the overshoot
-/// grows with both. Measured (docs/DISTRIBUTED.md, planted partitions of 3000 and 10,000 nodes,
-/// 2-6 ranks): up to 16 the link AUC stayed within 0.001 of one process; from 20 it fell by
-/// 0.02-0.05.
-double SyncStaleness(int64_t num_nodes, uint64_t positions_per_round, int nranks) {
-  return static_cast<double>(nranks) * (nranks - 1) * static_cast<double>(positions_per_round) /
-         static_cast<double>(std::max<int64_t>(num_nodes, 1));
+/// grows with N (N − 1) P and with how hot the hottest rows are: 1/n of the positions on a graph
+/// of even degrees (sqrt(f n) ~ 1.4), far more on a skewed one (an R-MAT's hub: sqrt(f n) ~ 7).
+/// Measured (docs/DISTRIBUTED.md: planted partitions and an R-MAT, 2-6 ranks, n2v's defaults): up
+/// to 4 the loss stayed within 1.5 % and the link AUC within 0.001 of one process on every graph;
+/// at 8 the R-MAT's loss was 6 % higher, and at 16 its training diverged.
+double SyncStaleness(const std::vector<uint64_t>& counts, uint64_t positions_per_round,
+                     int nranks) {
+  uint64_t total = 0, hottest = 0;
+  for (uint64_t c : counts) {
+    total += c;
+    hottest = std::max(hottest, c);
+  }
+  const double n = static_cast<double>(std::max<size_t>(counts.size(), 1));
+  const double f = total > 0 ? static_cast<double>(hottest) / static_cast<double>(total) : 1 / n;
+  return static_cast<double>(nranks) * (nranks - 1) * static_cast<double>(positions_per_round) *
+         std::sqrt(f * n) / n;
 }
 
-/// The default sync interval: the most chunks per rank per round whose staleness is at most
-/// kSafeSyncStaleness, and at least one chunk (a graph too small for N ranks then exceeds it,
-/// and the CLI says so). Traffic per epoch grows as N (N − 1): the price of one process's quality.
-uint64_t AutoSyncChunks(int64_t num_nodes, uint64_t centres_per_chunk, int nranks) {
-  if (nranks <= 1) return 1;
-  const double per_chunk = SyncStaleness(num_nodes, centres_per_chunk, nranks);
-  return std::max<uint64_t>(1, static_cast<uint64_t>(kSafeSyncStaleness / per_chunk));
+/// The default sync interval of `nranks` ranks: walks per chunk and chunks per rank per round.
+/// The longest round whose staleness is at most kSafeSyncStaleness: whole chunks when a chunk is
+/// within the bound, else chunks shrunk to fit (at least one walk; a graph too small or too skewed
+/// for N ranks then exceeds it, and the CLI says so). Smaller chunks change only how walks are
+/// grouped, not what is trained: every draw and learning rate is keyed on global positions. At a
+/// fixed staleness the syncs per epoch, and the bytes each rank sends, grow as N (N − 1): the
+/// price of one process's quality.
+struct SyncPlan {
+  uint64_t walks_per_chunk;
+  uint64_t sync_chunks;
+};
+SyncPlan AutoSyncPlan(const std::vector<uint64_t>& counts, uint64_t walks_per_chunk,
+                      uint32_t length, int nranks) {
+  const double per_walk = SyncStaleness(counts, length, nranks);
+  const uint64_t walks =
+      per_walk > 0 ? std::max<uint64_t>(1, static_cast<uint64_t>(kSafeSyncStaleness / per_walk))
+                   : walks_per_chunk;
+  if (walks < walks_per_chunk) return {walks, 1};
+  return {walks_per_chunk, walks / walks_per_chunk};
 }
 
 /// Epochs state->next_epoch .. o.epochs − 1 over `src`'s walks; the state's tables and counts
@@ -1142,8 +1165,7 @@ absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t l
   // Subsampling (o.sample > 0): each chunk's walks are compacted per epoch before training.
   const std::vector<uint32_t> keep = SubsampleThresholds(s->counts, o.sample);
   const core::PhiloxKey sample_key = core::SgdSubsampleKey(o.seed);
-  const uint64_t per_chunk = WalksPerChunk(length);
-  const int64_t chunks = static_cast<int64_t>((num_walks + per_chunk - 1) / per_chunk);
+  uint64_t per_chunk = WalksPerChunk(length);  // smaller under ranks when the auto sync says so
   const uint64_t run_total = static_cast<uint64_t>(o.epochs) * a.total_centres;
   // Progress is reported about every 1/256 of an epoch (at least one chunk apart).
   const uint64_t report_step = std::max<uint64_t>(a.total_centres / 256, 1);
@@ -1156,13 +1178,19 @@ absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t l
   SgdSyncStats local_stats;
   SgdSyncStats* sync_stats = dp.stats != nullptr ? dp.stats : &local_stats;
   uint64_t sync_chunks = dp.sync_chunks;
-  if (sync_chunks == 0) sync_chunks = AutoSyncChunks(s->num_nodes, per_chunk * length, nranks);
+  if (distributed && sync_chunks == 0) {
+    const SyncPlan plan = AutoSyncPlan(s->counts, per_chunk, length, nranks);
+    per_chunk = plan.walks_per_chunk;
+    sync_chunks = plan.sync_chunks;
+  }
+  const int64_t chunks = static_cast<int64_t>((num_walks + per_chunk - 1) / per_chunk);
   const int64_t span = distributed ? static_cast<int64_t>(sync_chunks) * nranks : chunks;
   const int64_t rounds = std::max<int64_t>(1, (chunks + span - 1) / span);
   if (distributed) {
     sync_stats->sync_chunks = static_cast<uint32_t>(sync_chunks);
     sync_stats->bytes_per_sync = 2 * s->input.data.size() * sizeof(float);
-    sync_stats->staleness = SyncStaleness(s->num_nodes, sync_chunks * per_chunk * length, nranks);
+    sync_stats->positions_per_sync = sync_chunks * per_chunk * length;
+    sync_stats->staleness = SyncStaleness(s->counts, sync_stats->positions_per_sync, nranks);
   }
   // The same decision on every rank: any rank's `local` stop is everyone's.
   const auto agree = [&](bool local) -> absl::StatusOr<bool> {

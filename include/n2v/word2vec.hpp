@@ -83,20 +83,23 @@ using SgdProgressCallback =
 /// What the table syncs of a data-parallel run did (SgdDataParallel::stats).
 struct SgdSyncStats {
   uint32_t sync_chunks = 0;     // chunks each rank trained between two syncs (after auto)
+  uint64_t positions_per_sync = 0;  // walk positions each rank trained between two syncs
   uint64_t syncs = 0;           // sums of the tables' deltas, all epochs
   uint64_t bytes_per_sync = 0;  // floats summed per sync x 4: the bytes each rank contributes
   double wait_ms = 0;           // time spent waiting for sums to finish (not overlapped)
   double merge_ms = 0;          // time spent folding sums into the tables and taking deltas
-  // N (N - 1) x positions each rank trains between syncs / nodes: above kMaxLosslessSyncStaleness
-  // the ranks' stale, summed deltas cost link-prediction quality against one process.
+  // N (N - 1) x P x sqrt(f n) / n: P positions each rank trains between syncs, n nodes, f the
+  // hottest node's share of the walks. Above kSafeSyncStaleness the ranks' stale, summed deltas
+  // start to cost quality against one process.
   double staleness = 0;
 };
 
-/// The staleness (SgdSyncStats) the auto sync interval stays at or below, unless the graph is too
-/// small for the ranks (one chunk each); and the largest measured to train at one process's
-/// quality (from about 20 link AUC fell by 0.02-0.05), above which the CLI warns.
-inline constexpr double kSafeSyncStaleness = 12.0;
-inline constexpr double kMaxLosslessSyncStaleness = 16.0;
+/// The staleness (SgdSyncStats) the auto sync interval stays at or below, the most measured to
+/// train at one process's quality on every graph tried, unless the graph is too small or skewed
+/// for the ranks (one walk each); and the staleness above which the CLI warns (on an R-MAT, 8 cost
+/// 6 % in loss and 16 diverged).
+inline constexpr double kSafeSyncStaleness = 4.0;
+inline constexpr double kWarnSyncStaleness = 8.0;
 
 /// Data-parallel training (TrainSgdOnGraph's `dp`): every rank holds the whole graph and both
 /// tables; rank r trains the chunks c of every epoch with c mod N = r (the same walks, windows,
