@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "cuda/cublas_api.cuh"
 
 namespace n2v::cuda {
 
@@ -23,7 +24,11 @@ inline std::string ErrorName(cudaError_t e) {
   return absl::StrCat(cudaGetErrorName(e), " (", cudaGetErrorString(e), ")");
 }
 inline std::string ErrorName(cublasStatus_t e) {
-  return absl::StrCat(cublasGetStatusName(e), " (", cublasGetStatusString(e), ")");
+  // A cuBLAS status comes from a cuBLAS call, so the library is loaded (cublas_api.cuh).
+  if (const CublasApi* api = LoadedCublas()) {
+    return absl::StrCat(api->status_name(e), " (", api->status_string(e), ")");
+  }
+  return absl::StrCat("cublasStatus_t ", static_cast<int>(e));
 }
 inline std::string ErrorName(curandStatus_t e) {
   switch (e) {  // cuRAND has no string function

@@ -247,21 +247,28 @@ class CublasHandle {
   CublasHandle() = default;
   CublasHandle(const CublasHandle&) = delete;
   CublasHandle& operator=(const CublasHandle&) = delete;
-  CublasHandle(CublasHandle&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  CublasHandle(CublasHandle&& o) noexcept
+      : api_(std::exchange(o.api_, nullptr)), h_(std::exchange(o.h_, nullptr)) {}
   ~CublasHandle() {
-    if (h_ != nullptr) N2V_CUDA_LOG_IF_ERROR(cublasDestroy(h_));
+    if (h_ != nullptr) N2V_CUDA_LOG_IF_ERROR(api_->destroy(h_));
   }
+  /// Loads cuBLAS on first use (cublas_api.cuh): FailedPreconditionError when it is absent.
   static absl::StatusOr<CublasHandle> Create(cudaStream_t stream) {
+    auto api = LoadCublas();
+    if (!api.ok()) return api.status();
     CublasHandle h;
-    N2V_CUDA_RETURN_IF_ERROR(cublasCreate(&h.h_));
-    N2V_CUDA_RETURN_IF_ERROR(cublasSetStream(h.h_, stream));
+    h.api_ = *api;
+    N2V_CUDA_RETURN_IF_ERROR(h.api_->create(&h.h_));
+    N2V_CUDA_RETURN_IF_ERROR(h.api_->set_stream(h.h_, stream));
     // Plain FP32 (no TF32): scores must stay within float round-off of the CPU's.
-    N2V_CUDA_RETURN_IF_ERROR(cublasSetMathMode(h.h_, CUBLAS_DEFAULT_MATH));
+    N2V_CUDA_RETURN_IF_ERROR(h.api_->set_math_mode(h.h_, CUBLAS_DEFAULT_MATH));
     return h;
   }
   cublasHandle_t get() const { return h_; }
+  const CublasApi& api() const { return *api_; }
 
  private:
+  const CublasApi* api_ = nullptr;
   cublasHandle_t h_ = nullptr;
 };
 

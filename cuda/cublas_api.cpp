@@ -1,0 +1,107 @@
+// cuBLAS loaded on first use (cublas_api.cuh). Twin: none (CUDA only).
+#include "cuda/cublas_api.cuh"
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace n2v::cuda {
+namespace {
+
+#define N2V_STR2(x) #x
+#define N2V_STR(x) N2V_STR2(x)
+constexpr char kLibrary[] = "libcublas.so." N2V_STR(CUBLAS_VER_MAJOR);
+
+struct Loaded {
+  CublasApi api{};
+  absl::Status status;
+};
+
+template <typename F>
+bool Bind(void* lib, const char* name, F* out, std::string* missing) {
+  *out = reinterpret_cast<F>(dlsym(lib, name));
+  if (*out == nullptr) absl::StrAppend(missing, missing->empty() ? "" : ", ", name);
+  return *out != nullptr;
+}
+
+Loaded Load() {
+  Loaded l;
+  dlerror();  // clears an earlier error
+  void* lib = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);
+  std::string why;
+  if (lib == nullptr) {
+    const char* first = dlerror();
+    why = first != nullptr ? first : "not found";
+#ifdef N2V_CUBLAS_DIR
+    const std::string path = absl::StrCat(N2V_CUBLAS_DIR, "/", kLibrary);
+    lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      const char* second = dlerror();
+      absl::StrAppend(&why, "; ", second != nullptr ? second : path + ": not found");
+    }
+#endif
+  }
+  if (lib == nullptr) {
+    l.status = absl::FailedPreconditionError(absl::StrCat(
+        "cuBLAS (", kLibrary, ") could not be loaded: ", why,
+        ". The GPU similarity needs it: install the CUDA toolkit's cuBLAS, put it on "
+        "LD_LIBRARY_PATH, or run with --device cpu"));
+    return l;
+  }
+  std::string missing;
+  Bind(lib, "cublasCreate_v2", &l.api.create, &missing);
+  Bind(lib, "cublasDestroy_v2", &l.api.destroy, &missing);
+  Bind(lib, "cublasSetStream_v2", &l.api.set_stream, &missing);
+  Bind(lib, "cublasSetMathMode", &l.api.set_math_mode, &missing);
+  Bind(lib, "cublasSgemm_v2", &l.api.sgemm, &missing);
+  Bind(lib, "cublasGetStatusName", &l.api.status_name, &missing);
+  Bind(lib, "cublasGetStatusString", &l.api.status_string, &missing);
+  if (!missing.empty()) {
+    l.status = absl::FailedPreconditionError(
+        absl::StrCat("cuBLAS (", kLibrary, ") lacks the entry points ", missing));
+  }
+  return l;  // the library stays loaded for the process's lifetime
+}
+
+const Loaded& Once() {
+  static const Loaded* const loaded = new Loaded(Load());
+  return *loaded;
+}
+
+std::atomic<bool> g_loaded{false};
+
+}  // namespace
+
+absl::StatusOr<const CublasApi*> LoadCublas() {
+  const Loaded& l = Once();
+  if (!l.status.ok()) return l.status;
+  g_loaded.store(true, std::memory_order_release);
+  return &l.api;
+}
+
+const CublasApi* LoadedCublas() {
+  return g_loaded.load(std::memory_order_acquire) ? &Once().api : nullptr;
+}
+
+bool CublasIsMapped() {
+  bool found = false;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        const char* name = info->dlpi_name;
+        if (name != nullptr && std::strstr(name, "libcublas") != nullptr) {
+          *static_cast<bool*>(data) = true;
+        }
+        return 0;
+      },
+      &found);
+  return found;
+}
+
+}  // namespace n2v::cuda
