@@ -1119,12 +1119,11 @@ struct SyncPlan {
   uint64_t walks_per_chunk;
   uint64_t sync_chunks;
 };
-SyncPlan AutoSyncPlan(const std::vector<uint64_t>& counts, uint64_t walks_per_chunk,
-                      uint32_t length, int nranks) {
-  const double per_walk = SyncStaleness(counts, length, nranks);
+SyncPlan AutoSyncPlan(double staleness_per_walk, uint64_t walks_per_chunk) {
   const uint64_t walks =
-      per_walk > 0 ? std::max<uint64_t>(1, static_cast<uint64_t>(kSafeSyncStaleness / per_walk))
-                   : walks_per_chunk;
+      staleness_per_walk > 0
+          ? std::max<uint64_t>(1, static_cast<uint64_t>(kSafeSyncStaleness / staleness_per_walk))
+          : walks_per_chunk;
   if (walks < walks_per_chunk) return {walks, 1};
   return {walks_per_chunk, walks / walks_per_chunk};
 }
@@ -1178,8 +1177,10 @@ absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t l
   SgdSyncStats local_stats;
   SgdSyncStats* sync_stats = dp.stats != nullptr ? dp.stats : &local_stats;
   uint64_t sync_chunks = dp.sync_chunks;
+  // Staleness is linear in the positions per sync: one pass over the counts prices every interval.
+  const double staleness_per_walk = distributed ? SyncStaleness(s->counts, length, nranks) : 0;
   if (distributed && sync_chunks == 0) {
-    const SyncPlan plan = AutoSyncPlan(s->counts, per_chunk, length, nranks);
+    const SyncPlan plan = AutoSyncPlan(staleness_per_walk, per_chunk);
     per_chunk = plan.walks_per_chunk;
     sync_chunks = plan.sync_chunks;
   }
@@ -1190,7 +1191,7 @@ absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t l
     sync_stats->sync_chunks = static_cast<uint32_t>(sync_chunks);
     sync_stats->bytes_per_sync = 2 * s->input.data.size() * sizeof(float);
     sync_stats->positions_per_sync = sync_chunks * per_chunk * length;
-    sync_stats->staleness = SyncStaleness(s->counts, sync_stats->positions_per_sync, nranks);
+    sync_stats->staleness = staleness_per_walk * static_cast<double>(sync_chunks * per_chunk);
   }
   // The same decision on every rank: any rank's `local` stop is everyone's.
   const auto agree = [&](bool local) -> absl::StatusOr<bool> {

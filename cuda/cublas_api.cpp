@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <cstring>
-#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -25,10 +24,9 @@ struct Loaded {
 };
 
 template <typename F>
-bool Bind(void* lib, const char* name, F* out, std::string* missing) {
+void Bind(void* lib, const char* name, F* out, std::string* missing) {
   *out = reinterpret_cast<F>(dlsym(lib, name));
   if (*out == nullptr) absl::StrAppend(missing, missing->empty() ? "" : ", ", name);
-  return *out != nullptr;
 }
 
 Loaded Load() {

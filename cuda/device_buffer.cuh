@@ -265,7 +265,6 @@ class CublasHandle {
     return h;
   }
   cublasHandle_t get() const { return h_; }
-  const CublasApi& api() const { return *api_; }
 
  private:
   const CublasApi* api_ = nullptr;

@@ -188,7 +188,9 @@ absl::Status CosineScoresOnDevice(cublasHandle_t handle, const float* d_table, i
   // B = queries (dim x nq, ld dim); C is the row-major [nq x rows] score matrix.
   // A handle exists, so cuBLAS is loaded (CublasHandle::Create).
   const CublasApi* api = LoadedCublas();
-  if (api == nullptr) return absl::FailedPreconditionError("CosineScoresOnDevice: cuBLAS is not loaded");
+  if (api == nullptr) {
+    return absl::FailedPreconditionError("CosineScoresOnDevice: cuBLAS is not loaded");
+  }
   N2V_CUDA_RETURN_IF_ERROR(api->sgemm(handle, CUBLAS_OP_T, CUBLAS_OP_N, rows, nq, dim, &one,
                                       d_table, dim, d_queries, dim, &zero, d_scores, rows));
   return absl::OkStatus();
