@@ -217,73 +217,30 @@ class StepBarrier {
 // core::AdamUpdate, written to `next`; the data gradient is zeroed for the next batch. Returns
 // Σ w² of the old values (the L2 term of the loss).
 //
-// Why the vector paths: GCC will not vectorise sqrtf without -fno-math-errno (it keeps a scalar
-// libm fallback that sets errno), which made this pass ~10× slower than the bandwidth allows. The
-// lanes compute core::AdamUpdate's expression in its order: g = grad + (2λ)·w;
-// m += (g − m)·(1 − β1); v += (g² − v)·(1 − β2); w −= (alpha·m) / (sqrt(v) + ε). The compiler may
-// contract a multiply-add into an FMA here as it may in the scalar function, so the two can
-// differ in the last bit; for a given thread count each parameter always takes the same path.
+// One loop for every ISA: the compiler vectorises it for the -march it builds for (AVX2,
+// AVX-512, NEON) once sqrtf needs no errno, which this file is built without (-fno-math-errno,
+// CMakeLists.txt); with errno GCC kept a scalar libm fallback that made this pass ~10× slower
+// than the bandwidth allows. Each lane computes core::AdamUpdate's expression in its order, with
+// IEEE (correctly rounded) sqrt and division as the scalar function; the compiler may contract a
+// multiply-add into an FMA as it may there, so the two can differ in the last bit. Σ w² is summed
+// in the lanes, then in double: for a given build and thread count every parameter always takes
+// the same path, so a run is reproducible bit for bit.
 double DenseAdam(const float* cur, float* next, float* m, float* v, float* grad, size_t p0,
                  size_t p1, float lambda, const core::AdamStepScalars& s) {
-  size_t p = p0;
+  constexpr size_t kBlock = 4096;  // Σ w² in float over a block, then in double
   double sq = 0.0;
-#if defined(__AVX512F__)
-  {
-    const __m512 two_lambda = _mm512_set1_ps(2.0f * lambda);
-    const __m512 c1 = _mm512_set1_ps(s.one_minus_beta1), c2 = _mm512_set1_ps(s.one_minus_beta2);
-    const __m512 alpha = _mm512_set1_ps(s.alpha), eps = _mm512_set1_ps(s.epsilon);
-    const __m512 zero = _mm512_setzero_ps();
-    __m512 acc = zero;
-    for (; p + 16 <= p1; p += 16) {
-      const __m512 w = _mm512_loadu_ps(cur + p);
-      __m512 mm = _mm512_loadu_ps(m + p), vv = _mm512_loadu_ps(v + p);
-      acc = _mm512_add_ps(acc, _mm512_mul_ps(w, w));
-      const __m512 g = _mm512_add_ps(_mm512_loadu_ps(grad + p), _mm512_mul_ps(two_lambda, w));
-      mm = _mm512_add_ps(mm, _mm512_mul_ps(_mm512_sub_ps(g, mm), c1));
-      vv = _mm512_add_ps(vv, _mm512_mul_ps(_mm512_sub_ps(_mm512_mul_ps(g, g), vv), c2));
-      const __m512 step = _mm512_div_ps(_mm512_mul_ps(alpha, mm),
-                                        _mm512_add_ps(_mm512_sqrt_ps(vv), eps));
-      _mm512_storeu_ps(m + p, mm);
-      _mm512_storeu_ps(v + p, vv);
-      _mm512_storeu_ps(next + p, _mm512_sub_ps(w, step));
-      _mm512_storeu_ps(grad + p, zero);
+  for (size_t b = p0; b < p1; b += kBlock) {
+    const size_t e = std::min(p1, b + kBlock);
+    float block_sq = 0.0f;
+#pragma omp simd reduction(+ : block_sq)
+    for (size_t p = b; p < e; ++p) {
+      float w = cur[p];
+      block_sq += w * w;
+      core::AdamUpdate(w, m[p], v[p], grad[p] + core::L2Grad(w, lambda), s);
+      next[p] = w;
+      grad[p] = 0.0f;
     }
-    sq += static_cast<double>(_mm512_reduce_add_ps(acc));
-  }
-#elif defined(__AVX__)
-  {
-    const __m256 two_lambda = _mm256_set1_ps(2.0f * lambda);
-    const __m256 c1 = _mm256_set1_ps(s.one_minus_beta1), c2 = _mm256_set1_ps(s.one_minus_beta2);
-    const __m256 alpha = _mm256_set1_ps(s.alpha), eps = _mm256_set1_ps(s.epsilon);
-    const __m256 zero = _mm256_setzero_ps();
-    __m256 acc = zero;
-    for (; p + 8 <= p1; p += 8) {
-      const __m256 w = _mm256_loadu_ps(cur + p);
-      __m256 mm = _mm256_loadu_ps(m + p), vv = _mm256_loadu_ps(v + p);
-      acc = _mm256_add_ps(acc, _mm256_mul_ps(w, w));
-      const __m256 g = _mm256_add_ps(_mm256_loadu_ps(grad + p), _mm256_mul_ps(two_lambda, w));
-      mm = _mm256_add_ps(mm, _mm256_mul_ps(_mm256_sub_ps(g, mm), c1));
-      vv = _mm256_add_ps(vv, _mm256_mul_ps(_mm256_sub_ps(_mm256_mul_ps(g, g), vv), c2));
-      const __m256 step = _mm256_div_ps(_mm256_mul_ps(alpha, mm),
-                                        _mm256_add_ps(_mm256_sqrt_ps(vv), eps));
-      _mm256_storeu_ps(m + p, mm);
-      _mm256_storeu_ps(v + p, vv);
-      _mm256_storeu_ps(next + p, _mm256_sub_ps(w, step));
-      _mm256_storeu_ps(grad + p, zero);
-    }
-    alignas(32) float lanes[8];
-    _mm256_store_ps(lanes, acc);
-    float t = 0.0f;
-    for (float x : lanes) t += x;
-    sq += static_cast<double>(t);
-  }
-#endif
-  for (; p < p1; ++p) {
-    float w = cur[p];
-    sq += static_cast<double>(w * w);
-    core::AdamUpdate(w, m[p], v[p], grad[p] + core::L2Grad(w, lambda), s);
-    next[p] = w;
-    grad[p] = 0.0f;
+    sq += static_cast<double>(block_sq);
   }
   return sq;
 }
