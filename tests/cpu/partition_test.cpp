@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "../synth_test_graph.hpp"
 #include "gtest/gtest.h"
 #include "n2v/csr_io.hpp"
 #include "n2v/synth.hpp"
@@ -27,15 +28,8 @@ namespace {
 using ::testing::HasSubstr;
 
 Graph Synth(SynthModel model, int64_t nodes, int64_t edges, bool directed, bool weighted) {
-  SynthGraphOptions o;
-  o.model = model;
-  o.nodes = nodes;
-  o.edges = edges;
-  o.directed = directed;
-  o.weighted = weighted;
-  absl::StatusOr<Graph> g = SynthGraph(o);
-  EXPECT_TRUE(g.ok()) << g.status();
-  return std::move(*g);
+  return n2v::testing::SynthTestGraph({.model = model, .nodes = nodes, .edges = edges,
+                                       .directed = directed, .weighted = weighted});
 }
 
 std::string TempPath(const std::string& name) {

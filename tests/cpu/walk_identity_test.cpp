@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../synth_test_graph.hpp"
 #include "gtest/gtest.h"
 #include "n2v/core/walk.hpp"
 #include "n2v/graph.hpp"
@@ -143,17 +144,9 @@ void ExpectIdentical(const Graph& g, const std::string& name, bool symmetric, ui
 }
 
 Graph Rmat(int64_t nodes, int64_t edges, bool directed, bool weighted, uint64_t seed) {
-  SynthGraphOptions o;
-  o.model = SynthModel::kRmat;
-  o.nodes = nodes;
-  o.edges = edges;
-  o.directed = directed;
-  o.weighted = weighted;
-  o.seed = seed;
-  o.threads = 2;
-  auto g = SynthGraph(o);
-  EXPECT_TRUE(g.ok()) << g.status();
-  return g.ok() ? *std::move(g) : Graph{};
+  return n2v::testing::SynthTestGraph({.model = SynthModel::kRmat, .nodes = nodes, .edges = edges,
+                                       .directed = directed, .weighted = weighted, .seed = seed,
+                                       .threads = 2});
 }
 
 // Directed with dead ends: the last `sinks` nodes have no out-edge; rows are sorted.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../synth_test_graph.hpp"
 #include "gtest/gtest.h"
 #include "n2v/n2v.hpp"
 #include "n2v/synth.hpp"
@@ -14,15 +15,8 @@ namespace n2v {
 namespace {
 
 Graph TestGraph(int64_t nodes = 300, int64_t edges = 1500, bool weighted = true) {
-  SynthGraphOptions o;
-  o.model = SynthModel::kRmat;
-  o.nodes = nodes;
-  o.edges = edges;
-  o.weighted = weighted;
-  o.seed = 7;
-  auto g = SynthGraph(o);
-  EXPECT_TRUE(g.ok()) << g.status();
-  return *std::move(g);
+  return testing::SynthTestGraph({.model = SynthModel::kRmat, .nodes = nodes, .edges = edges,
+                                  .weighted = weighted, .seed = 7});
 }
 
 TrainOptions SmallRun() {
