@@ -46,11 +46,30 @@ void PrintRanks() {
   std::fflush(stdout);
   char host[256] = {};
   gethostname(host, sizeof host - 1);
+  // With --device cuda: this rank's GPU (by local rank) and how GPU ranks would sum their
+  // deltas with --gpu-transport auto (NCCL only if every rank can use it).
+  std::string gpu = "no GPU";
+#if defined(N2V_WITH_CUDA)
+  auto devices = ListCudaDevices();
+  const int count = devices.ok() ? static_cast<int>(devices->size()) : 0;
+  const std::string why = count > 0 ? cuda::NcclUnusableReason(ranks->local_size()) : "no GPU";
+  uint64_t able = why.empty() ? 1 : 0;
+  if (!ranks->SumInPlace(&able, 1).ok()) return;
+  if (count > 0) {
+    const auto& d = (*devices)[ranks->local_rank() % count];
+    gpu = absl::StrCat("cuda:", d.index, " ", d.name, ", summing ",
+                       able == static_cast<uint64_t>(ranks->size())
+                           ? absl::StrCat("with ", cuda::NcclLibraryVersion())
+                           : absl::StrCat("through host memory (",
+                                          why.empty() ? "another rank cannot use NCCL" : why,
+                                          ")"));
+  }
+#endif
   for (int r = 0; r < ranks->size(); ++r) {
     std::string line = absl::StrCat("rank ", ranks->rank(), " of ", ranks->size(), " on ", host,
                                     ": cpu (", EffectiveThreads(0),
                                     EffectiveThreads(0) == 1 ? " thread); " : " threads); ",
-                                    ranks->transport());
+                                    "--device cuda: ", gpu, "; ", ranks->transport());
     if (!ranks->Broadcast(&line, r).ok()) return;
     if (ranks->rank() == 0) std::printf("%s\n", line.c_str());
   }

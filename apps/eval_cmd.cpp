@@ -35,6 +35,7 @@ CLI::App* AddEvalCommand(CLI::App& app, EvalFlags& f) {
   AddModelFlags(c, f.run);
   AddRunFlags(c, f.run.opt.threads, f.run.opt.seed, f.run.device, f.run.quiet);
   AddSyncFlag(c, f.run.opt.sync_every);
+  AddGpuTransportFlag(c, f.run.gpu_transport);
   c->add_option("--test-fraction", o.test_fraction,
                 "link: fraction of the edges held out (every node keeps an edge)");
   c->add_option("--labels", o.labels,

@@ -35,6 +35,10 @@ class MpiRanks final : public Ranks {
   MpiRanks() {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    // Errors come back as codes (Check), so a failure inside MPI, such as its own allocation
+    // running out of memory, is printed as n2v's one line naming the rank before the job ends,
+    // instead of MPI's fatal handler's page.
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     int len = 0;
     MPI_Get_library_version(version, &len);
@@ -45,15 +49,18 @@ class MpiRanks final : public Ranks {
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
     int local = 0;
     MPI_Comm_rank(node, &local);
+    MPI_Comm_size(node, &local_size_);
     MPI_Comm_free(&node);
+    local_rank_ = local;
     int first = local == 0 ? 1 : 0, hosts = 0;
     MPI_Allreduce(&first, &hosts, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     transport_ = absl::StrCat("MPI (", v, "), ", size_, size_ == 1 ? " rank" : " ranks", " on ",
-                              hosts, hosts == 1 ? " host" : " hosts",
-                              ", tables summed in host memory");
+                              hosts, hosts == 1 ? " host" : " hosts");
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int local_rank() const override { return local_rank_; }
+  int local_size() const override { return local_size_; }
   std::string transport() const override { return transport_; }
 
   absl::Status SumInPlace(uint64_t* data, size_t n) override {
@@ -171,10 +178,16 @@ class MpiRanks final : public Ranks {
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     MPI_Error_string(rc, text, &len);
-    return absl::UnavailableError(absl::StrCat(what, " failed: ", std::string(text, len)));
+    int cls = MPI_ERR_OTHER;
+    MPI_Error_class(rc, &cls);
+    // Open MPI reports a failed allocation of its own buffers as an internal error.
+    const char* hint = cls == MPI_ERR_NO_MEM || cls == MPI_ERR_INTERN
+                           ? " (MPI could not allocate its buffers: out of memory?)"
+                           : "";
+    return absl::UnavailableError(absl::StrCat(what, " failed: ", std::string(text, len), hint));
   }
 
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
   std::string transport_;
   std::vector<MPI_Request> requests_;
 };

@@ -264,6 +264,7 @@ CLI::App* AddTrainCommand(CLI::App& app, TrainFlags& f) {
   c->add_option("--resume", ck.resume,
                 "Continue from a checkpoint file, or a directory's latest epoch-N.ckpt");
   AddSyncFlag(c, f.run.opt.sync_every);
+  AddGpuTransportFlag(c, f.run.gpu_transport);
   AddReportFlags(c, f.report, f.no_report, "<output>.report.html", /*labels=*/true);
   c->fallthrough();
   c->add_flag("--dump-config", f.dump_config,
@@ -380,6 +381,7 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
       const SgdSyncStats& sy = trained->sync;
       r.Key("ranks").BeginObject();
       r.Key("size").Int(ranks->size()).Key("transport").String(ranks->transport());
+      r.Key("tables_summed").String(sy.transport);
       r.Key("sync_chunks").Int(sy.sync_chunks).Key("syncs").Int(static_cast<int64_t>(sy.syncs));
       r.Key("bytes_per_sync").Int(static_cast<int64_t>(sy.bytes_per_sync));
       r.Key("rank0_wait_ms").Double(sy.wait_ms).Key("rank0_merge_ms").Double(sy.merge_ms);
@@ -407,11 +409,11 @@ int RunTrain(const TrainFlags& f, const std::string& config) {
   if (distributed) {
     const SgdSyncStats& sy = trained->sync;
     info(absl::StrFormat(
-        "Table syncs: %llu of %.1f MB each (every %llu positions per rank, staleness %.1f); rank "
-        "0 waited %.0f ms for them and spent %.0f ms merging",
+        "Table syncs: %llu of %.1f MB each (every %llu positions per rank, staleness %.1f), %s; "
+        "rank 0 waited %.0f ms for them and spent %.0f ms merging",
         static_cast<unsigned long long>(sy.syncs), sy.bytes_per_sync / 1e6,
-        static_cast<unsigned long long>(sy.positions_per_sync), sy.staleness, sy.wait_ms,
-        sy.merge_ms));
+        static_cast<unsigned long long>(sy.positions_per_sync), sy.staleness, sy.transport,
+        sy.wait_ms, sy.merge_ms));
     if (sy.staleness > kWarnSyncStaleness) {
       info(absl::StrFormat(
           "n2v: warning: sync staleness %.1f is above %.0f, where training was measured to lose "

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -18,6 +19,7 @@ absl::StatusOr<TrainOptions> TrainFlagSet::ToOptions() const {
   TrainOptions o = opt;
   N2V_ASSIGN_OR_RETURN(o.model.optimizer, ParseOptimizer(optimizer));
   N2V_ASSIGN_OR_RETURN(o.model.embedding, ParseEmbeddingTable(embedding));
+  N2V_ASSIGN_OR_RETURN(o.gpu_transport, ParseGpuTransport(gpu_transport));
   N2V_ASSIGN_OR_RETURN(o.device, Device::Parse(device));
   return o;
 }
@@ -38,6 +40,14 @@ void AddSyncFlag(CLI::App* c, uint32_t& sync_every) {
                 "Under mpirun: chunks (about 2048 walk positions each) every rank trains between "
                 "two sums of the tables' deltas (0: auto, the longest whose staleness is at most 4: "
                 "docs/DISTRIBUTED.md)");
+}
+
+void AddGpuTransportFlag(CLI::App* c, std::string& transport) {
+  c->add_option("--gpu-transport", transport,
+                "Under mpirun with --device cuda: how GPU ranks sum the tables' deltas (nccl: "
+                "NCCL, one GPU per rank; host: copied to host memory and summed by MPI, which also "
+                "works for ranks sharing a GPU; auto: nccl when every rank can use it, else host)")
+      ->check(CLI::IsMember({"auto", "nccl", "host"}));
 }
 
 void AddWalkFlags(CLI::App* c, WalkConfig& w) {

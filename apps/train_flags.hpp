@@ -26,6 +26,7 @@ struct TrainFlagSet {
   std::string optimizer{OptimizerName(opt.model.optimizer)};
   std::string embedding{EmbeddingTableName(opt.model.embedding)};
   std::string device = opt.device.Name();
+  std::string gpu_transport{GpuTransportName(opt.gpu_transport)};
   bool quiet = false;
 
   /// The options with the string-valued flags parsed (InvalidArgumentError naming the flag).
@@ -40,6 +41,8 @@ void AddRunFlags(CLI::App* c, int& threads, uint64_t& seed, std::string& device,
 
 /// --sync-every: chunks each rank trains between table syncs under mpirun.
 void AddSyncFlag(CLI::App* c, uint32_t& sync_every);
+/// --gpu-transport: how GPU ranks sum their deltas under mpirun (auto | nccl | host).
+void AddGpuTransportFlag(CLI::App* c, std::string& transport);
 
 /// --report FILE, --no-report and the map's sizes (--report-points, --report-hubs,
 /// --report-neighbors); --report-labels too when `labels`. `where` says the default file.

@@ -1030,6 +1030,13 @@ class TableSync {
     return absl::OkStatus();
   }
 
+  /// A stop every rank agreed on: waits for the sum in flight (every rank has the same one), so
+  /// that MPI no longer writes into buffers about to be freed. The tables stay as they are.
+  absl::Status Abandon() {
+    if (in_flight_) return Wait();
+    return absl::OkStatus();
+  }
+
  private:
   absl::Status Wait() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -1085,48 +1092,6 @@ class TableSync {
   std::vector<float> s_, d_, sum_;
   bool in_flight_ = false, done_ = false;
 };
-
-/// Staleness of a data-parallel run: N (N − 1) x P x sqrt(f n) / n, for P positions each rank
-/// trains per round, n nodes and f the hottest node's share of the walks' positions (`counts`).
-/// A rank sees the other N − 1 ranks' updates a round or two late (a sum is in flight during the
-/// next round), and on rows every rank touches N such deltas arrive at once, so the overshoot
-/// grows with N (N − 1) P and with how hot the hottest rows are: 1/n of the positions on a graph
-/// of even degrees (sqrt(f n) ~ 1.4), far more on a skewed one (an R-MAT's hub: sqrt(f n) ~ 7).
-/// Measured (docs/DISTRIBUTED.md: planted partitions and an R-MAT, 2-6 ranks, n2v's defaults): up
-/// to 4 the loss stayed within 1.5 % and the link AUC within 0.001 of one process on every graph;
-/// at 8 the R-MAT's loss was 6 % higher, and at 16 its training diverged.
-double SyncStaleness(const std::vector<uint64_t>& counts, uint64_t positions_per_round,
-                     int nranks) {
-  uint64_t total = 0, hottest = 0;
-  for (uint64_t c : counts) {
-    total += c;
-    hottest = std::max(hottest, c);
-  }
-  const double n = static_cast<double>(std::max<size_t>(counts.size(), 1));
-  const double f = total > 0 ? static_cast<double>(hottest) / static_cast<double>(total) : 1 / n;
-  return static_cast<double>(nranks) * (nranks - 1) * static_cast<double>(positions_per_round) *
-         std::sqrt(f * n) / n;
-}
-
-/// The default sync interval of `nranks` ranks: walks per chunk and chunks per rank per round.
-/// The longest round whose staleness is at most kSafeSyncStaleness: whole chunks when a chunk is
-/// within the bound, else chunks shrunk to fit (at least one walk; a graph too small or too skewed
-/// for N ranks then exceeds it, and the CLI says so). Smaller chunks change only how walks are
-/// grouped, not what is trained: every draw and learning rate is keyed on global positions. At a
-/// fixed staleness the syncs per epoch, and the bytes each rank sends, grow as N (N − 1): the
-/// price of one process's quality.
-struct SyncPlan {
-  uint64_t walks_per_chunk;
-  uint64_t sync_chunks;
-};
-SyncPlan AutoSyncPlan(double staleness_per_walk, uint64_t walks_per_chunk) {
-  const uint64_t walks =
-      staleness_per_walk > 0
-          ? std::max<uint64_t>(1, static_cast<uint64_t>(kSafeSyncStaleness / staleness_per_walk))
-          : walks_per_chunk;
-  if (walks < walks_per_chunk) return {walks, 1};
-  return {walks_per_chunk, walks / walks_per_chunk};
-}
 
 /// Epochs state->next_epoch .. o.epochs − 1 over `src`'s walks; the state's tables and counts
 /// are set up. Returns false when `cancelled` said stop: thread 0 asks it after each of its chunks
@@ -1190,6 +1155,7 @@ absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t l
   if (distributed) {
     sync_stats->sync_chunks = static_cast<uint32_t>(sync_chunks);
     sync_stats->bytes_per_sync = 2 * s->input.data.size() * sizeof(float);
+    sync_stats->transport = "CPU ranks, summed in host memory";
     sync_stats->positions_per_sync = sync_chunks * per_chunk * length;
     sync_stats->staleness = staleness_per_walk * static_cast<double>(sync_chunks * per_chunk);
   }
@@ -1293,7 +1259,7 @@ absl::StatusOr<bool> RunEpochs(const Source& src, uint64_t num_walks, uint32_t l
           break;
         }
       }
-      if (sync && !stop.load()) N2V_RETURN_IF_ERROR(sync->Settle());
+      if (sync) N2V_RETURN_IF_ERROR(stop.load() ? sync->Abandon() : sync->Settle());
     }  // the tables move back before anyone else sees the state
     if (stop.load()) return false;
     if (distributed) {
@@ -1327,6 +1293,46 @@ SgdStats StatsOf(const SgdState& s, std::chrono::steady_clock::time_point start)
 
 
 }  // namespace
+
+/// Staleness of a data-parallel run: N (N − 1) x P x sqrt(f n) / n, for P positions each rank
+/// trains per round, n nodes and f the hottest node's share of the walks' positions (`counts`).
+/// A rank sees the other N − 1 ranks' updates a round or two late (a sum is in flight during the
+/// next round), and on rows every rank touches N such deltas arrive at once, so the overshoot
+/// grows with N (N − 1) P and with how hot the hottest rows are: 1/n of the positions on a graph
+/// of even degrees (sqrt(f n) ~ 1.4), far more on a skewed one (an R-MAT's hub: sqrt(f n) ~ 7).
+/// Measured (docs/DISTRIBUTED.md: planted partitions and an R-MAT, 2-6 ranks, n2v's defaults): up
+/// to 4 the loss stayed within 1.5 % and the link AUC within 0.001 of one process on every graph;
+/// at 8 the R-MAT's loss was 6 % higher, and at 16 its training diverged.
+double SyncStaleness(const std::vector<uint64_t>& counts, uint64_t positions_per_round,
+                     int nranks) {
+  uint64_t total = 0, hottest = 0;
+  for (uint64_t c : counts) {
+    total += c;
+    hottest = std::max(hottest, c);
+  }
+  const double n = static_cast<double>(std::max<size_t>(counts.size(), 1));
+  const double f = total > 0 ? static_cast<double>(hottest) / static_cast<double>(total) : 1 / n;
+  return static_cast<double>(nranks) * (nranks - 1) * static_cast<double>(positions_per_round) *
+         std::sqrt(f * n) / n;
+}
+
+/// The default sync interval (word2vec.hpp): walks per chunk and chunks per rank per round.
+/// The longest round whose staleness is at most kSafeSyncStaleness: whole chunks when a chunk is
+/// within the bound, else chunks shrunk to fit (at least one walk; a graph too small or too skewed
+/// for N ranks then exceeds it, and the CLI says so). Smaller chunks change only how walks are
+/// grouped, not what is trained: every draw and learning rate is keyed on global positions. At a
+/// fixed staleness the syncs per epoch, and the bytes each rank sends, grow as N (N − 1): the
+/// price of one process's quality.
+SyncPlan AutoSyncPlan(double staleness_per_walk, uint64_t walks_per_chunk) {
+  const uint64_t walks =
+      staleness_per_walk > 0
+          ? std::max<uint64_t>(1, static_cast<uint64_t>(kSafeSyncStaleness / staleness_per_walk))
+          : walks_per_chunk;
+  if (walks < walks_per_chunk) return {walks, 1};
+  return {walks_per_chunk, walks / walks_per_chunk};
+}
+
+uint64_t SgdCpuWalksPerChunk(uint32_t length) { return WalksPerChunk(length); }
 
 namespace cpu {
 

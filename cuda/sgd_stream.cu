@@ -21,6 +21,7 @@
 #include "cuda/device.cuh"
 #include "cuda/device_buffer.cuh"
 #include "cuda/sgd.cuh"
+#include "cuda/table_sync.cuh"
 #include "cuda/walk.cuh"
 #include "n2v/cuda_api.hpp"
 #include "n2v/status.hpp"
@@ -54,11 +55,12 @@ struct DeviceParts {
   uint64_t negatives = 0;  // the negatives' alias table (keep, alias) and the node counts
   uint64_t chunks = 0;     // two walk chunk buffers
   uint64_t small = 0;      // per-epoch accumulators, flags
-  uint64_t total() const { return graph + tables + negatives + chunks + small; }
+  uint64_t sync = 0;       // data-parallel: the agreed tables, the delta and the sum (3 x tables)
+  uint64_t total() const { return graph + tables + negatives + chunks + small + sync; }
 };
 
 DeviceParts PartsOf(int32_t num_nodes, int64_t num_edge_slots, uint32_t length,
-                    const SgdTrainOptions& o) {
+                    const SgdTrainOptions& o, bool distributed = false) {
   const uint64_t n = static_cast<uint64_t>(std::max(num_nodes, 0));
   const uint64_t m = static_cast<uint64_t>(std::max<int64_t>(num_edge_slots, 0));
   const uint64_t len = std::max<uint32_t>(length, 1);
@@ -74,6 +76,7 @@ DeviceParts PartsOf(int32_t num_nodes, int64_t num_edge_slots, uint32_t length,
                 sizeof(int32_t);
   }
   p.small = static_cast<uint64_t>(std::max(o.epochs, 1)) * 16 + 4096;
+  if (distributed) p.sync = TableSyncDeviceBytes(n * static_cast<uint64_t>(std::max(o.dim, 1)));
   return p;
 }
 
@@ -85,9 +88,10 @@ absl::Status CheckDeviceMemory(const DeviceParts& p, int device) {
   return absl::ResourceExhaustedError(absl::StrFormat(
       "TrainSgdOnGraph on CUDA needs about %.2f GB of device memory (graph and alias tables "
       "%.2f GB, input and output tables %.2f GB, negatives table and node counts %.2f GB, two "
-      "walk chunks %.2f GB), but cuda:%d has %.2f GB free of %.2f GB (%.0f%% of free is usable); "
-      "use a smaller --dim or --device cpu",
-      p.total() / kGB, p.graph / kGB, p.tables / kGB, p.negatives / kGB, p.chunks / kGB, device,
+      "walk chunks %.2f GB%s), but cuda:%d has %.2f GB free of %.2f GB (%.0f%% of free is "
+      "usable); use a smaller --dim or --device cpu",
+      p.total() / kGB, p.graph / kGB, p.tables / kGB, p.negatives / kGB, p.chunks / kGB,
+      p.sync > 0 ? absl::StrFormat(", the ranks' table syncs %.2f GB", p.sync / kGB) : "", device,
       mem.free / kGB, mem.total / kGB, 100 * kUsableFraction));
 }
 
@@ -128,7 +132,7 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
                                          const SgdEpochCallback& on_epoch,
                                          const SgdProgressCallback& on_progress,
                                          const CancelCallback& cancelled,
-                                         const SgdLaunch& launch) {
+                                         const SgdLaunch& launch, const SgdDataParallel& dp) {
   const auto start = std::chrono::steady_clock::now();
   constexpr const char* kWho = "TrainSgdOnGraph on CUDA";
   N2V_RETURN_IF_ERROR(CheckSgdOptions(kWho, g.num_nodes, wp.length, o));
@@ -146,9 +150,15 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     return absl::InvalidArgumentError(
         absl::StrCat("TrainSgdOnGraph: ", num_walks, " walks of ", wp.length, " overflow"));
   }
-  N2V_RETURN_IF_ERROR(UseCudaDevice(device));
-  // Before anything is allocated or any graph array read.
-  N2V_RETURN_IF_ERROR(CheckDeviceMemory(PartsOf(g.num_nodes, g.num_edges, wp.length, o), device));
+  // Data-parallel (dp.ranks with more than one rank): rank `me` trains the chunks c ≡ me (mod N)
+  // of each round, as the CPU's RunEpochs does; every step below that can fail on one rank alone
+  // before the first collective is agreed on, so that no rank waits for one that has left.
+  const bool distributed = IsDistributed(dp.ranks);
+  const int nranks = distributed ? dp.ranks->size() : 1;
+  const int me = distributed ? dp.ranks->rank() : 0;
+  const auto agreed = [&](const absl::Status& st) {
+    return distributed ? AgreeOnStatus(*dp.ranks, st) : st;
+  };
 
   const uint32_t source_crc = SgdSourceCrc(g, wp);
   const bool resume = state->started();
@@ -162,53 +172,68 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
   const uint64_t total_centres = num_walks * length;
 
   // --- device resources (a return after work is enqueued drains both streams first) ----------
-  N2V_ASSIGN_OR_RETURN(DeviceGraph graph, UploadGraph(g, alias));
   const uint64_t chunk_walks = std::min(ChunkWalks(length, ChunkCentres(launch)), num_walks);
+  DeviceGraph graph;
   DeviceBuffer<int32_t> d_walks[2];
-  for (auto& b : d_walks) {
-    N2V_ASSIGN_OR_RETURN(b, DeviceBuffer<int32_t>::Allocate(chunk_walks * length, "walk chunk"));
-  }
-  N2V_ASSIGN_OR_RETURN(Stream sample, Stream::Create());
-  N2V_ASSIGN_OR_RETURN(Stream train, Stream::Create());
+  Stream sample, train;
   Event sampled[2], trained[2];
-  for (int b = 0; b < 2; ++b) {
-    N2V_ASSIGN_OR_RETURN(sampled[b], Event::CreateForSync());
-    N2V_ASSIGN_OR_RETURN(trained[b], Event::CreateForSync());
-  }
-  N2V_ASSIGN_OR_RETURN(DeviceSgdTables tables, AllocateSgdTables(n, o, train.get()));
+  DeviceSgdTables tables;
+  const absl::Status setup = [&]() -> absl::Status {
+    N2V_RETURN_IF_ERROR(UseCudaDevice(device));
+    // Before anything is allocated or any graph array read.
+    N2V_RETURN_IF_ERROR(CheckDeviceMemory(
+        PartsOf(g.num_nodes, g.num_edges, wp.length, o, distributed), device));
+    N2V_ASSIGN_OR_RETURN(graph, UploadGraph(g, alias));
+    for (auto& b : d_walks) {
+      N2V_ASSIGN_OR_RETURN(b, DeviceBuffer<int32_t>::Allocate(chunk_walks * length, "walk chunk"));
+    }
+    N2V_ASSIGN_OR_RETURN(sample, Stream::Create());
+    N2V_ASSIGN_OR_RETURN(train, Stream::Create());
+    for (int b = 0; b < 2; ++b) {
+      N2V_ASSIGN_OR_RETURN(sampled[b], Event::CreateForSync());
+      N2V_ASSIGN_OR_RETURN(trained[b], Event::CreateForSync());
+    }
+    N2V_ASSIGN_OR_RETURN(tables, AllocateSgdTables(n, o, train.get()));
+    return absl::OkStatus();
+  }();
+  N2V_RETURN_IF_ERROR(agreed(setup));
   const auto drain = [&] {
     N2V_CUDA_LOG_IF_ERROR(cudaStreamSynchronize(sample.get()));
     N2V_CUDA_LOG_IF_ERROR(cudaStreamSynchronize(train.get()));
   };
 
-  // One pass over walks [0, num_walks): chunk c is sampled into d_walks[c % 2] on `sample` (once
-  // the chunk before it in that buffer is consumed), then consume(buffer, first walk, walks) is
-  // enqueued on `train`. Once chunk c is enqueued, the host waits for chunk c − 1 and calls
-  // after(c − 1) (progress, cancellation); a non-OK status from it ends the pass.
-  const uint64_t chunks = num_walks == 0 ? 0 : CeilDiv(num_walks, chunk_walks);
-  const auto pass = [&](const auto& consume, const auto& after) -> absl::Status {
-    for (uint64_t c = 0; c < chunks; ++c) {
-      const int b = static_cast<int>(c % 2);
-      const uint64_t first = c * chunk_walks;
-      const uint64_t count = std::min(chunk_walks, num_walks - first);
-      if (c >= 2) N2V_RETURN_IF_ERROR(trained[b].WaitOn(sample.get()));
+  // One pass over the chunks lo, lo + step, ... < hi of `cw` walks each (walks [c·cw, c·cw + cw)
+  // of [0, num_walks)): the k-th is sampled into d_walks[k % 2] on `sample` (once the chunk
+  // before it in that buffer is consumed), then consume(buffer, first walk, walks) is enqueued on
+  // `train`. Once chunk k is enqueued, the host waits for chunk k − 1 and calls after(its end,
+  // in walks); a non-OK status from it ends the pass.
+  const auto pass = [&](uint64_t cw, uint64_t lo, uint64_t hi, uint64_t step, const auto& consume,
+                        const auto& after) -> absl::Status {
+    uint64_t k = 0, prev_end = 0;
+    for (uint64_t c = lo; c < hi; c += step, ++k) {
+      const int b = static_cast<int>(k % 2);
+      const uint64_t first = c * cw;
+      const uint64_t count = std::min(cw, num_walks - first);
+      if (k >= 2) N2V_RETURN_IF_ERROR(trained[b].WaitOn(sample.get()));
       N2V_RETURN_IF_ERROR(SampleWalksOnDevice(graph.view(), graph.alias_view(), wp, first, count,
                                               d_walks[b].data(), sample.get()));
       N2V_RETURN_IF_ERROR(sampled[b].Record(sample.get()));
       N2V_RETURN_IF_ERROR(sampled[b].WaitOn(train.get()));
       N2V_RETURN_IF_ERROR(consume(d_walks[b].data(), first, count));
       N2V_RETURN_IF_ERROR(trained[b].Record(train.get()));
-      if (c >= 1) {
+      if (k >= 1) {
         N2V_RETURN_IF_ERROR(trained[1 - b].Sync());
-        N2V_RETURN_IF_ERROR(after(c - 1));
+        N2V_RETURN_IF_ERROR(after(prev_end));
       }
+      prev_end = first + count;
     }
-    if (chunks > 0) {
-      N2V_RETURN_IF_ERROR(trained[(chunks - 1) % 2].Sync());
-      N2V_RETURN_IF_ERROR(after(chunks - 1));
+    if (k > 0) {
+      N2V_RETURN_IF_ERROR(trained[(k - 1) % 2].Sync());
+      N2V_RETURN_IF_ERROR(after(prev_end));
     }
     return absl::OkStatus();
   };
+  const uint64_t chunks = num_walks == 0 ? 0 : CeilDiv(num_walks, chunk_walks);
   const auto stop_if_cancelled = [&]() -> absl::Status {
     if (cancelled && cancelled()) return absl::CancelledError("training cancelled");
     return absl::OkStatus();
@@ -223,40 +248,95 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     fresh.walk_length = length;
     fresh.num_walks = num_walks;
     fresh.source_crc = source_crc;
-    // The counting pass: every walk sampled once on the device and counted there.
-    N2V_ASSIGN_OR_RETURN(auto counts, DeviceBuffer<unsigned long long>::Allocate(
-                                          static_cast<size_t>(n), "node counts"));
-    N2V_ASSIGN_OR_RETURN(auto bad, DeviceBuffer<int>::Allocate(1, "walk check flag"));
-    N2V_RETURN_IF_ERROR(counts.ZeroAsync(train.get()));
-    N2V_RETURN_IF_ERROR(bad.ZeroAsync(train.get()));
-    absl::Status st = pass(
-        [&](const int32_t* walks, uint64_t, uint64_t count) {
-          return CountNodesOnDevice(walks, count * length, n, counts.data(), bad.data(),
-                                    train.get());
-        },
-        [&](uint64_t) { return stop_if_cancelled(); });
-    if (!st.ok()) {
-      drain();
-      return st;
+    // The counting pass: every walk sampled once on the device and counted there (data-parallel:
+    // each rank its own chunks, with no cancel, as on the CPU; the counts are then summed).
+    absl::StatusOr<DeviceBuffer<unsigned long long>> counts =
+        DeviceBuffer<unsigned long long>::Allocate(static_cast<size_t>(n), "node counts");
+    absl::StatusOr<DeviceBuffer<int>> bad =
+        counts.ok() ? DeviceBuffer<int>::Allocate(1, "walk check flag") : counts.status();
+    absl::Status st = bad.status();
+    if (st.ok()) st = counts->ZeroAsync(train.get());
+    if (st.ok()) st = bad->ZeroAsync(train.get());
+    if (st.ok()) {
+      st = pass(
+          chunk_walks, static_cast<uint64_t>(me), chunks, static_cast<uint64_t>(nranks),
+          [&](const int32_t* walks, uint64_t, uint64_t count) {
+            return CountNodesOnDevice(walks, count * length, n, counts->data(), bad->data(),
+                                      train.get());
+          },
+          [&](uint64_t) { return distributed ? absl::OkStatus() : stop_if_cancelled(); });
     }
+    if (!st.ok()) drain();
     static_assert(sizeof(uint64_t) == sizeof(unsigned long long));
     fresh.counts.resize(static_cast<size_t>(n));
-    N2V_RETURN_IF_ERROR(counts.CopyToHost(
-        reinterpret_cast<unsigned long long*>(fresh.counts.data()), fresh.counts.size()));
     int h_bad = 0;
-    N2V_RETURN_IF_ERROR(bad.CopyToHost(&h_bad, 1));
-    if (h_bad != 0) {
-      return absl::InternalError("TrainSgdOnGraph on CUDA: a sampled walk holds an id >= n");
+    if (st.ok()) {
+      st = counts->CopyToHost(reinterpret_cast<unsigned long long*>(fresh.counts.data()),
+                              fresh.counts.size());
     }
-    N2V_RETURN_IF_ERROR(UploadNegatives(tables, fresh.counts, o));
-    N2V_RETURN_IF_ERROR(InitSgdTables(tables, o.seed, train.get()));
-    N2V_RETURN_IF_ERROR(train.Sync());
+    if (st.ok()) st = bad->CopyToHost(&h_bad, 1);
+    if (st.ok() && h_bad != 0) {
+      st = absl::InternalError("TrainSgdOnGraph on CUDA: a sampled walk holds an id >= n");
+    }
+    N2V_RETURN_IF_ERROR(agreed(st));
+    if (distributed) {
+      N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(fresh.counts.data(), fresh.counts.size()));
+    }
+    st = UploadNegatives(tables, fresh.counts, o);
+    if (st.ok()) st = InitSgdTables(tables, o.seed, train.get());
+    if (st.ok()) st = train.Sync();
+    N2V_RETURN_IF_ERROR(agreed(st));
     run = &fresh;
   } else {
-    N2V_RETURN_IF_ERROR(Upload(state->input, &tables.input));
-    N2V_RETURN_IF_ERROR(Upload(state->output, &tables.output));
-    N2V_RETURN_IF_ERROR(UploadNegatives(tables, state->counts, o));
+    absl::Status st = Upload(state->input, &tables.input);
+    if (st.ok()) st = Upload(state->output, &tables.output);
+    if (st.ok()) st = UploadNegatives(tables, state->counts, o);
+    N2V_RETURN_IF_ERROR(agreed(st));
   }
+
+  // --- data-parallel rounds: `span` consecutive chunks of `train_walks` walks, every N-th this
+  // rank's, and a table sync between rounds ---------------------------------------------------
+  uint64_t train_walks = chunk_walks;
+  uint64_t sync_chunks = 0;
+  std::unique_ptr<DeltaSum> delta_sum;
+  std::unique_ptr<DeviceTableSync> sync;
+  SgdSyncStats local_stats;
+  SgdSyncStats* sync_stats = dp.stats != nullptr ? dp.stats : &local_stats;
+  if (distributed && num_walks > 0) {  // the same on every rank: no walks, no syncs
+    const double staleness_per_walk = SyncStaleness(run->counts, length, nranks);
+    // --sync-every counts the CPU's chunks; the auto interval is planned on this backend's.
+    const uint64_t round_walks =
+        dp.sync_chunks > 0
+            ? static_cast<uint64_t>(dp.sync_chunks) * SgdCpuWalksPerChunk(length)
+            : [&] {
+                const SyncPlan plan = AutoSyncPlan(staleness_per_walk, chunk_walks);
+                return plan.walks_per_chunk * plan.sync_chunks;
+              }();
+    train_walks = std::max<uint64_t>(1, std::min(chunk_walks, round_walks));
+    sync_chunks = std::max<uint64_t>(1, round_walks / train_walks);
+    const size_t floats = static_cast<size_t>(n) * static_cast<size_t>(o.dim);
+    N2V_ASSIGN_OR_RETURN(delta_sum, MakeDeltaSum(dp.ranks, dp.gpu_transport, device, 2 * floats));
+    absl::StatusOr<std::unique_ptr<DeviceTableSync>> made = DeviceTableSync::Create(
+        delta_sum.get(), tables.input.data(), tables.output.data(), floats, train.get(),
+        sync_stats);
+    N2V_RETURN_IF_ERROR(agreed(made.status()));
+    sync = std::move(*made);
+    sync_stats->sync_chunks = static_cast<uint32_t>(sync_chunks);
+    sync_stats->positions_per_sync = sync_chunks * train_walks * length;
+    sync_stats->bytes_per_sync = 2 * floats * sizeof(float);
+    sync_stats->staleness = staleness_per_walk * static_cast<double>(sync_chunks * train_walks);
+    sync_stats->transport = delta_sum->name();
+  }
+  const uint64_t train_chunks = num_walks == 0 ? 0 : CeilDiv(num_walks, train_walks);
+  const uint64_t span = distributed ? sync_chunks * static_cast<uint64_t>(nranks) : train_chunks;
+  const uint64_t rounds = std::max<uint64_t>(1, CeilDiv(train_chunks, std::max<uint64_t>(span, 1)));
+  // The same decision on every rank: any rank's `local` stop is everyone's.
+  const auto agree_stop = [&](bool local) -> absl::StatusOr<bool> {
+    if (!distributed) return local;
+    double flag = local ? 1 : 0;
+    N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(&flag, 1));
+    return flag > 0;
+  };
 
   // Epoch results are committed to the state together with the tables they belong to, so a
   // cancelled call never leaves a state whose tables and progress disagree.
@@ -280,30 +360,51 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
   const uint64_t run_total = static_cast<uint64_t>(o.epochs) * total_centres;
   for (int32_t epoch = next_epoch; epoch < o.epochs && num_walks > 0; ++epoch) {
     const uint64_t epoch_base = static_cast<uint64_t>(epoch) * total_centres;
-    absl::Status st = pass(
-        [&](const int32_t* walks, uint64_t first, uint64_t count) {
-          return SgdEpochOnDevice(tables, walks, static_cast<int64_t>(num_walks), length, o,
-                                  epoch, first * length, count * length, train.get(), launch,
-                                  first);
-        },
-        [&](uint64_t c) {
-          if (on_progress) {
-            const uint64_t done = std::min((c + 1) * chunk_walks, num_walks) * length;
-            // Pairs and loss are counted on the device and read back once per epoch.
-            on_progress(epoch_base + done, run_total, -1, NAN);
-          }
-          return stop_if_cancelled();
-        });
-    if (!st.ok()) {
-      drain();
-      return st;
+    const auto consume = [&](const int32_t* walks, uint64_t first, uint64_t count) {
+      return SgdEpochOnDevice(tables, walks, static_cast<int64_t>(num_walks), length, o, epoch,
+                              first * length, count * length, train.get(), launch, first);
+    };
+    const auto after = [&](uint64_t end_walk) {
+      if (sync) sync->Poll();
+      if (on_progress) {
+        // Pairs and loss are counted on the device and read back once per epoch. Under ranks,
+        // the end of this rank's chunk stands for everyone's (they run alike).
+        on_progress(epoch_base + std::min(end_walk, num_walks) * length, run_total, -1, NAN);
+      }
+      return stop_if_cancelled();
+    };
+    bool stop = false;
+    if (sync) N2V_RETURN_IF_ERROR(agreed(sync->Begin()));
+    for (uint64_t round = 0; round < rounds; ++round) {
+      const uint64_t lo = round * span + static_cast<uint64_t>(me);
+      const uint64_t hi = std::min(train_chunks, (round + 1) * span);
+      absl::Status st = pass(train_walks, lo, hi, distributed ? nranks : 1, consume, after);
+      const bool cancel = absl::IsCancelled(st);
+      if (!st.ok()) drain();
+      if (!st.ok() && !(cancel && distributed)) return st;
+      if (!distributed) break;
+      // Under ranks a cancel is agreed at the round's end (the others finish their round).
+      N2V_ASSIGN_OR_RETURN(stop, agree_stop(cancel));
+      if (stop) break;
+      if (round + 1 < rounds) N2V_RETURN_IF_ERROR(sync->Boundary());
     }
+    if (stop) {
+      N2V_RETURN_IF_ERROR(sync->Abandon());
+      return absl::CancelledError("training cancelled");
+    }
+    if (sync) N2V_RETURN_IF_ERROR(sync->Settle());
     double loss = 0;
     unsigned long long count = 0;
     N2V_CUDA_RETURN_IF_ERROR(cudaMemcpy(&loss, tables.loss.data() + epoch, sizeof(double),
                                         cudaMemcpyDeviceToHost));
     N2V_CUDA_RETURN_IF_ERROR(cudaMemcpy(&count, tables.pairs.data() + epoch, sizeof(count),
                                         cudaMemcpyDeviceToHost));
+    if (distributed) {
+      double sums[2] = {loss, static_cast<double>(count)};
+      N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(sums, 2));
+      loss = sums[0];
+      count = static_cast<unsigned long long>(sums[1]);
+    }
     losses.push_back(count > 0 ? loss / static_cast<double>(count) : 0.0);
     pairs += static_cast<int64_t>(count);
     next_epoch = epoch + 1;
@@ -311,7 +412,8 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     if (on_epoch) {
       N2V_RETURN_IF_ERROR(commit());
       committed = true;
-      if (!on_epoch(*state)) break;
+      N2V_ASSIGN_OR_RETURN(const bool any_stop, agree_stop(!on_epoch(*state)));
+      if (any_stop) break;
     }
   }
   if (!committed) N2V_RETURN_IF_ERROR(commit());

@@ -66,9 +66,13 @@ absl::StatusOr<EvalResult> Evaluate(const Graph& graph, const std::string& input
   const uint64_t seed = o.train.seed;
   EvalResult res;
   std::string note;
-  N2V_ASSIGN_OR_RETURN(res.device,
-                       ResolveDevice(o.embeddings.empty() ? o.train.device : Device::Cpu(),
-                                     threads, &note));
+  // Under ranks, Train picks every rank's device together (one GPU per rank, or CPU ranks).
+  const bool ranks_train = IsDistributed(o.train.ranks.get()) && o.embeddings.empty();
+  if (!ranks_train) {
+    N2V_ASSIGN_OR_RETURN(res.device,
+                         ResolveDevice(o.embeddings.empty() ? o.train.device : Device::Cpu(),
+                                       threads, &note));
+  }
   if (!note.empty()) Emit(o, ProgressEvent::Kind::kNote, note);
 
   // The graph embeddings are trained on: the residual for link prediction, the whole graph else.
@@ -166,13 +170,14 @@ absl::StatusOr<EvalResult> Evaluate(const Graph& graph, const std::string& input
   }
   // Every point trains on the device resolved above (one note, not one per point).
   TrainOptions t = o.train;
-  t.device = res.device.cuda ? Device::Cuda(res.device.index) : Device::Cpu();
+  if (!ranks_train) t.device = res.device.cuda ? Device::Cuda(res.device.index) : Device::Cpu();
   for (double p : o.p) {
     for (double q : o.q) {
       t.walk.p = p;
       t.walk.q = q;
       const auto start = std::chrono::steady_clock::now();
       N2V_ASSIGN_OR_RETURN(TrainResult trained, Train(*train_graph, t));
+      if (ranks_train) res.device = trained.device;
       EvalPoint pt;
       pt.p = p;
       pt.q = q;

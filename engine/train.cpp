@@ -39,11 +39,11 @@ uint64_t RunFingerprint(const TrainOptions& o, uint32_t source_crc) {
   const std::string text = absl::StrFormat(
       "p=%.17g q=%.17g length=%u walks=%u dim=%d window=%u epochs=%d negatives=%u optimizer=%s "
       "lr=%.17g batch=%d l2=%.17g embedding=%s sample=%.17g shared=%d seed=%u every=%d dir=%s "
-      "resume=%s sync=%u",
+      "resume=%s sync=%u transport=%s device=%s",
       o.walk.p, o.walk.q, o.walk.length, o.walk.num_walks, m.dim, m.window, m.epochs, m.negatives,
       OptimizerName(m.optimizer), m.EffectiveLr(), m.batch, m.l2, EmbeddingTableName(m.embedding),
       m.sample, m.shared_negatives ? 1 : 0, o.seed, o.checkpoint.every, o.checkpoint.dir,
-      o.checkpoint.resume, o.sync_every);
+      o.checkpoint.resume, o.sync_every, GpuTransportName(o.gpu_transport), o.device.Name());
   const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(text.data()),
                           static_cast<uInt>(text.size()));
   return (static_cast<uint64_t>(crc) << 32) | source_crc;
@@ -257,20 +257,28 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
   absl::StatusOr<SgdStats> stats;
   if (res->device.cuda) {
 #if defined(N2V_WITH_CUDA)
+    const SgdDataParallel dp{ranks, o.sync_every, &res->sync, o.gpu_transport};
     stats = cuda::TrainSgdOnGraph(g, alias.view(), wp, num_walks, so, res->device.index, &state,
-                                  on_epoch, on_progress, o.cancelled);
+                                  on_epoch, on_progress, o.cancelled, {}, dp);
 #endif
   } else {
-    const SgdDataParallel dp{ranks, o.sync_every, &res->sync};
+    const SgdDataParallel dp{ranks, o.sync_every, &res->sync, o.gpu_transport};
     stats = cpu::TrainSgdOnGraph(g, alias.view(), wp, num_walks, so, threads, &state, on_epoch,
                                  on_progress, o.cancelled, dp);
+  }
+  // A trainer error that is neither agreed nor an (agreed) stop is this rank's alone, met while
+  // the others may wait in a collective: it is returned at once, without another collective, and
+  // the command line ends the job (Ranks::Abort).
+  if (ranks != nullptr && !stats.ok() && !IsAgreedError(stats.status()) &&
+      !absl::IsCancelled(stats.status())) {
+    return stats.status();
   }
   absl::Status st = checkpoint_status;
   if (st.ok() && !stats.ok()) st = stats.status();
   if (st.ok() && state.next_epoch < so.epochs) st = absl::CancelledError("training cancelled");
   // Every rank ends here together (the stops were agreed): one answer for all, naming the rank
-  // that failed first (rank 0's checkpoint write, say).
-  if (ranks != nullptr) st = AgreeOnStatus(*ranks, st);
+  // that failed first (rank 0's checkpoint write, say). An error already agreed is on every rank.
+  if (ranks != nullptr && !IsAgreedError(st)) st = AgreeOnStatus(*ranks, st);
   N2V_RETURN_IF_ERROR(st);
   res->training_ms = clock.Lap();
   res->losses = std::move(stats->losses);
@@ -280,6 +288,41 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
     AddTables(state.output, &res->embeddings, threads);
   }
   return absl::OkStatus();
+}
+
+// The device of this rank of a data-parallel run, the same kind on every rank (a collective).
+// GPU ranks take one GPU each by local rank: --device cuda:K gives local rank L the GPU
+// (K + L) mod (the host's GPUs), auto the GPU L mod (the host's GPUs). Auto falls back to CPU
+// ranks, with a note, unless every rank found a GPU; an explicit cuda that a rank cannot use
+// fails every rank, naming it.
+absl::StatusOr<DeviceUsed> ResolveRankDevice(const Device& d, int threads, Ranks& ranks,
+                                             std::string* note) {
+  int gpus_here = 0;
+#if defined(N2V_WITH_CUDA)
+  if (d.kind != Device::Kind::kCpu) {
+    if (auto devices = ListCudaDevices(); devices.ok()) gpus_here = static_cast<int>(devices->size());
+  }
+#endif
+  absl::StatusOr<DeviceUsed> used;
+  if (d.kind == Device::Kind::kCpu || gpus_here == 0) {
+    used = ResolveDevice(d, threads, note);
+  } else {
+    const int first = d.kind == Device::Kind::kCuda ? d.index : 0;
+    used = ResolveDevice(Device::Cuda((first + ranks.local_rank()) % gpus_here), threads, note);
+    if (!used.ok() && d.kind == Device::Kind::kAuto) {
+      *note = absl::StrCat("--device auto: using the CPU: ", used.status().message());
+      used = ResolveDevice(Device::Cpu(), threads);
+    }
+  }
+  N2V_RETURN_IF_ERROR(AgreeOnStatus(ranks, used.status()));
+  uint64_t on_gpus = used->cuda ? 1 : 0;
+  N2V_RETURN_IF_ERROR(ranks.SumInPlace(&on_gpus, 1));
+  const uint64_t size = static_cast<uint64_t>(ranks.size());
+  if (on_gpus == 0 || on_gpus == size) return used;
+  // Only auto gets here (an explicit cuda that some rank lacks has failed above).
+  *note = absl::StrCat("--device auto under mpirun: ", size - on_gpus, " of ", size,
+                       " ranks found no GPU, so every rank trains on the CPU");
+  return ResolveDevice(Device::Cpu(), threads);
 }
 
 }  // namespace
@@ -295,21 +338,16 @@ absl::StatusOr<TrainResult> Train(const Graph& g, const TrainOptions& o) {
   const int threads = EffectiveThreads(o.threads);
   TrainResult res;
   std::string note;
-  Device device = o.device;
   if (IsDistributed(o.ranks.get())) {
-    // Data-parallel runs are the SGD regime on CPU ranks (docs/DISTRIBUTED.md).
+    // Data-parallel runs are the SGD regime, on CPU or GPU ranks (docs/DISTRIBUTED.md).
     if (o.model.optimizer == Optimizer::kAdam) {
       return absl::FailedPreconditionError(
           "--optimizer adam runs in one process; under mpirun, train with --optimizer sgd");
     }
-    if (device.kind == Device::Kind::kCuda) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "--device ", device.Name(), " with ", o.ranks->size(),
-          " ranks: GPU ranks are not built yet; under mpirun, train with --device cpu"));
-    }
-    device = Device::Cpu();
+    N2V_ASSIGN_OR_RETURN(res.device, ResolveRankDevice(o.device, threads, *o.ranks, &note));
+  } else {
+    N2V_ASSIGN_OR_RETURN(res.device, ResolveDevice(o.device, threads, &note));
   }
-  N2V_ASSIGN_OR_RETURN(res.device, ResolveDevice(device, threads, &note));
   if (!note.empty()) Emit(o, ProgressEvent{.kind = ProgressEvent::Kind::kNote, .text = note});
   Stopwatch clock;
   const AliasTables alias = BuildAliasTables(g.view(), threads);

@@ -168,6 +168,11 @@ uint64_t TrainSgdOnGraphDeviceBytes(int32_t num_nodes, int64_t num_edge_slots, u
 ///   and next_epoch, losses and pairs updated before on_epoch is called (false stops the run).
 /// - At the end the state holds the final tables, counts, losses, pairs and next_epoch, as the
 ///   CPU's does: a GPU checkpoint (WriteSgdCheckpoint) resumes on the CPU and vice versa.
+/// - Data-parallel (`dp`, GPU ranks: one device per rank, `device` this rank's): the CPU twin's
+///   protocol (SgdDataParallel) on the device, with the auto interval planned on this backend's
+///   chunks (--sync-every counts the CPU's); the deltas are summed over NCCL or staged through
+///   host memory (dp.gpu_transport, cuda/table_sync.cuh). A failure of one rank before its first
+///   collective (device memory, say) is agreed: every rank returns it, naming the rank.
 /// Returns the stats of every epoch of the run (the resumed ones included); `ms` is this call's
 /// wall time (set-up and the counting pass included), as the CPU twin's.
 absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView& alias,
@@ -176,7 +181,15 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
                                          const SgdEpochCallback& on_epoch = nullptr,
                                          const SgdProgressCallback& on_progress = nullptr,
                                          const CancelCallback& cancelled = nullptr,
-                                         const SgdLaunch& launch = {});
+                                         const SgdLaunch& launch = {},
+                                         const SgdDataParallel& dp = {});
+
+/// Why a GPU rank on a host that runs `local_size` ranks cannot sum its deltas with NCCL, or
+/// empty when it can: NCCL does not load, or the host's ranks outnumber its GPUs (two ranks on
+/// one GPU then sum through host memory). Loads NCCL on first call.
+std::string NcclUnusableReason(int local_size);
+/// "NCCL 2.28.3" from the library, or empty when it does not load.
+std::string NcclLibraryVersion();
 
 /// Largest k the CUDA top-k supports (per-thread candidate lists live in registers/local memory):
 /// the one limit both backends' callers check, core::kMaxTopK.

@@ -130,6 +130,7 @@ struct TrainOptions {
   // rank, is a plain run. Every rank calls Train with the same options on the same graph.
   std::shared_ptr<Ranks> ranks;
   uint32_t sync_every = 0;  // chunks each rank trains between table syncs; 0: auto
+  GpuTransport gpu_transport = GpuTransport::kAuto;  // how GPU ranks sum (SgdDataParallel)
 };
 
 /// Sampling walks alone (SampleWalks).

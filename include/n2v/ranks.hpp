@@ -12,9 +12,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace n2v {
 
@@ -24,6 +26,10 @@ class Ranks {
 
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  /// This rank's index among the ranks of its host, and how many ranks that host runs (GPU ranks
+  /// take device local_rank() mod the host's device count).
+  virtual int local_rank() const = 0;
+  virtual int local_size() const = 0;
   /// How the ranks talk, for logs: "MPI (Open MPI v4.1.4), 2 ranks on 1 host".
   virtual std::string transport() const = 0;
 
@@ -57,6 +63,15 @@ class Ranks {
   /// Ends every rank of the job now, with exit code `code` (after this rank printed why).
   [[noreturn]] virtual void Abort(int code) = 0;
 };
+
+/// How GPU ranks sum the tables' deltas. kNccl: NCCL's all-reduce between device buffers (one
+/// GPU per rank; bootstrapped through the ranks' Broadcast). kHost: each delta is copied to host
+/// memory and summed by the ranks' own StartSum (MPI), then copied back: what works where NCCL
+/// cannot, two ranks sharing one GPU included. kAuto: NCCL when every rank can use it (it loads,
+/// and no two ranks of a host share a GPU), else kHost. CPU ranks always sum in host memory.
+enum class GpuTransport { kAuto, kNccl, kHost };
+absl::StatusOr<GpuTransport> ParseGpuTransport(std::string_view s);  // "auto" | "nccl" | "host"
+std::string_view GpuTransportName(GpuTransport t);
 
 /// True when `r` describes more than one process.
 inline bool IsDistributed(const Ranks* r) { return r != nullptr && r->size() > 1; }

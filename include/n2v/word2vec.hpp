@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -92,6 +93,9 @@ struct SgdSyncStats {
   // hottest node's share of the walks. Above kSafeSyncStaleness the ranks' stale, summed deltas
   // start to cost quality against one process.
   double staleness = 0;
+  // How the deltas were summed: "CPU ranks, summed in host memory", or for GPU ranks "staged
+  // through host memory from cuda:K (N ranks' sum)" or "NCCL 2.x.y on cuda:K".
+  std::string transport;
 };
 
 /// The staleness (SgdSyncStats) the auto sync interval stays at or below, the most measured to
@@ -112,7 +116,27 @@ struct SgdDataParallel {
   Ranks* ranks = nullptr;
   uint32_t sync_chunks = 0;  // 0: auto, staleness at most kSafeSyncStaleness (SgdSyncStats)
   SgdSyncStats* stats = nullptr;  // filled when not null
+  GpuTransport gpu_transport = GpuTransport::kAuto;  // GPU ranks only
 };
+
+/// The staleness of a data-parallel round (SgdSyncStats::staleness): N (N − 1) x P x sqrt(f n) / n
+/// for P = positions_per_round, n = counts.size() and f the largest count's share of the total.
+double SyncStaleness(const std::vector<uint64_t>& counts, uint64_t positions_per_round,
+                     int nranks);
+
+/// A data-parallel epoch's grouping: walks per chunk and chunks each rank trains per round.
+struct SyncPlan {
+  uint64_t walks_per_chunk;
+  uint64_t sync_chunks;
+};
+/// The auto sync interval: the longest round whose staleness is at most kSafeSyncStaleness, in
+/// whole chunks of `walks_per_chunk` walks when one chunk is within the bound, else chunks shrunk
+/// to fit (at least one walk).
+SyncPlan AutoSyncPlan(double staleness_per_walk, uint64_t walks_per_chunk);
+
+/// Walks per chunk of the CPU trainer (about 2048 positions): the unit of SgdDataParallel's
+/// sync_chunks on both backends (--sync-every).
+uint64_t SgdCpuWalksPerChunk(uint32_t length);
 
 namespace cpu {
 

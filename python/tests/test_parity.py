@@ -158,9 +158,10 @@ def test_defaults_are_the_cli_defaults(cli):
              "checkpoint-dir": "checkpoint_dir"}
     params = n2v.Node2Vec().get_params()
     # --no-report: in Python a report is written only when report= names its file.
-    # --sync-every: how ranks under mpirun sync, a CLI-only setting (Python runs one process).
+    # --sync-every, --gpu-transport: how ranks under mpirun sync, CLI-only settings (Python runs
+    # one process).
     skip = {"input", "weighted", "directed", "output", "format", "quiet", "no-report",
-            "sync-every"}
+            "sync-every", "gpu-transport"}
     seen = set()
     for flag, text in flags.items():
         if flag in skip:
@@ -255,7 +256,8 @@ def same_default(got, want):
      # file of what evaluate() returns.
      {"input", "weighted", "directed", "quiet", "json", "no-report", "walk-length", "num-walks",
       "dimensions", "window-size", "epochs", "negative", "optimizer", "lr", "embedding",
-      "sample", "shared-negatives", "batch", "l2", "threads", "seed", "device", "sync-every"}),
+      "sample", "shared-negatives", "batch", "l2", "threads", "seed", "device", "sync-every",
+      "gpu-transport"}),
 ])
 def test_other_commands_defaults(cli, command, fn, names, cli_only):
     want = cli_defaults(cli, *command)

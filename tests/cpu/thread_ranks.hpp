@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "n2v/ranks.hpp"
@@ -23,6 +24,8 @@ class ThreadRanks final : public Ranks {
   ThreadRanks(ThreadRankGroup* group, int rank) : group_(group), rank_(rank) {}
   int rank() const override { return rank_; }
   int size() const override;
+  int local_rank() const override { return rank_; }
+  int local_size() const override { return size(); }
   std::string transport() const override { return "threads of one process (tests)"; }
   absl::Status SumInPlace(uint64_t* data, size_t n) override { return Sum(data, n); }
   absl::Status SumInPlace(double* data, size_t n) override { return Sum(data, n); }
@@ -148,6 +151,20 @@ inline absl::Status ThreadRanks::MaxToRoot(int32_t* data, size_t n, int root) {
   group_->barrier_.arrive_and_wait();
   if (rank_ == root && n > 0) std::memcpy(data, max.data(), n * sizeof(int32_t));
   return absl::OkStatus();
+}
+
+/// Runs fn(this rank's Ranks) on `n` thread ranks, one thread each; the results in rank order.
+template <class F>
+auto RunOnThreadRanks(int n, F fn) {
+  using Result = decltype(fn(std::shared_ptr<Ranks>()));
+  ThreadRankGroup group(n);
+  std::vector<Result> out(static_cast<size_t>(n));
+  std::vector<std::thread> threads;
+  for (int r = 0; r < n; ++r) {
+    threads.emplace_back([&, r] { out[static_cast<size_t>(r)] = fn(group.rank(r)); });
+  }
+  for (std::thread& t : threads) t.join();
+  return out;
 }
 
 }  // namespace n2v::testing

@@ -5,10 +5,12 @@
 // through the command line, is tests/mpi/run_mpi_tests.sh.
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "../cpu/thread_ranks.hpp"
+#include "../synth_test_graph.hpp"
 #include "gtest/gtest.h"
 #include "n2v/n2v.hpp"
 #include "n2v/synth.hpp"
@@ -18,15 +20,8 @@ namespace n2v {
 namespace {
 
 Graph TestGraph(int64_t nodes, int64_t edges) {
-  SynthGraphOptions o;
-  o.model = SynthModel::kRmat;
-  o.nodes = nodes;
-  o.edges = edges;
-  o.weighted = true;
-  o.seed = 5;
-  auto g = SynthGraph(o);
-  EXPECT_TRUE(g.ok()) << g.status();
-  return *std::move(g);
+  return testing::SynthTestGraph(
+      {.model = SynthModel::kRmat, .nodes = nodes, .edges = edges, .weighted = true, .seed = 5});
 }
 
 TrainOptions SmallRun() {
@@ -45,18 +40,12 @@ TrainOptions SmallRun() {
 }
 
 // Train on `n` thread ranks; every rank's result (or error) in rank order.
-std::vector<absl::StatusOr<TrainResult>> TrainOnRanks(const Graph& g, TrainOptions o, int n) {
-  testing::ThreadRankGroup group(n);
-  std::vector<absl::StatusOr<TrainResult>> out(n, absl::UnknownError("not run"));
-  std::vector<std::thread> threads;
-  for (int r = 0; r < n; ++r) {
-    threads.emplace_back([&, r, o]() mutable {
-      o.ranks = group.rank(r);
-      out[r] = Train(g, o);
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  return out;
+std::vector<absl::StatusOr<TrainResult>> TrainOnRanks(const Graph& g, const TrainOptions& o, int n) {
+  return testing::RunOnThreadRanks(n, [&](std::shared_ptr<Ranks> ranks) {
+    TrainOptions mine = o;
+    mine.ranks = std::move(ranks);
+    return Train(g, mine);
+  });
 }
 
 TEST(DataParallel, OneRankIsAPlainRunBitForBit) {
@@ -106,7 +95,9 @@ TEST(DataParallel, AutoIntervalKeepsTheStalenessMeasuredSafe) {
     const double per_position = s.staleness / static_cast<double>(s.positions_per_sync);
     EXPECT_LE(s.staleness, kSafeSyncStaleness) << n << " ranks";
     const uint64_t step = s.positions_per_sync < kChunk ? 80 : kChunk;
-    if (step == kChunk) EXPECT_EQ(s.positions_per_sync, s.sync_chunks * kChunk);
+    if (step == kChunk) {
+      EXPECT_EQ(s.positions_per_sync, s.sync_chunks * kChunk);
+    }
     EXPECT_GT(per_position * static_cast<double>(s.positions_per_sync + step), kSafeSyncStaleness)
         << n << " ranks: one step longer would still be safe";
   }
@@ -137,6 +128,75 @@ TEST(DataParallel, LossStaysThatOfOneProcess) {
     EXPECT_EQ(r[0]->pairs, plain->pairs) << n << " ranks train every pair once";
     EXPECT_NEAR(r[0]->losses.back(), plain->losses.back(), 0.02 * plain->losses.back())
         << n << " ranks";
+  }
+}
+
+// A stop that one rank asks for (Ctrl-C there) is agreed at the next round's end: every rank
+// returns CancelledError with the same message, having waited for the sum still in flight.
+TEST(DataParallel, OneRanksCancelStopsEveryRank) {
+  const Graph g = TestGraph(400, 3000);
+  TrainOptions o = SmallRun();
+  o.model.epochs = 3;
+  auto r = testing::RunOnThreadRanks(2, [&](std::shared_ptr<Ranks> ranks) {
+    TrainOptions mine = o;
+    const bool asks = ranks->rank() == 1;
+    int calls = 0;
+    mine.cancelled = [asks, &calls] { return asks && ++calls > 20; };
+    mine.ranks = std::move(ranks);
+    return Train(g, mine);
+  });
+  for (int k = 0; k < 2; ++k) {
+    ASSERT_FALSE(r[k].ok()) << "rank " << k;
+    EXPECT_TRUE(absl::IsCancelled(r[k].status())) << "rank " << k << ": " << r[k].status();
+    EXPECT_EQ(r[k].status().message(), r[0].status().message());
+  }
+}
+
+// Whether this process can use a GPU (the backend built, a device visible).
+bool HaveGpu() {
+  std::string note;
+  auto d = ResolveDevice(Device::Auto(), 1, &note);
+  return d.ok() && d->cuda;
+}
+
+// The device of a data-parallel run is chosen by every rank together. Without a GPU an explicit
+// --device cuda fails every rank with one error naming the first rank, and auto trains CPU ranks
+// exactly as --device cpu does; with one, both train GPU ranks (tests/cuda/gpu_ranks_test.cpp
+// holds them to one process).
+TEST(DataParallel, DeviceIsAgreedByEveryRank) {
+  const Graph g = TestGraph(400, 3000);
+  TrainOptions o = SmallRun();
+  const bool gpu = HaveGpu();
+  for (Device d : {Device::Cuda(0), Device::Auto()}) {
+    o.device = d;
+    auto r = TrainOnRanks(g, o, 2);
+    for (int k = 0; k < 2; ++k) {
+      if (gpu) {
+        ASSERT_TRUE(r[k].ok()) << d.Name() << ", rank " << k << ": " << r[k].status();
+        EXPECT_TRUE(r[k]->device.cuda) << d.Name();
+        EXPECT_EQ(r[k]->embeddings.data, r[0]->embeddings.data) << d.Name() << ", rank " << k;
+      } else if (d.kind == Device::Kind::kCuda) {
+        ASSERT_FALSE(r[k].ok()) << "rank " << k;
+        EXPECT_TRUE(IsAgreedError(r[k].status())) << r[k].status();
+        EXPECT_EQ(r[k].status().message(), r[0].status().message());
+        EXPECT_NE(r[k].status().message().find("rank 0 of 2: --device cuda:0"),
+                  std::string::npos)
+            << r[k].status();
+      } else {
+        ASSERT_TRUE(r[k].ok()) << r[k].status();
+        EXPECT_FALSE(r[k]->device.cuda);
+        EXPECT_EQ(r[k]->sync.transport, "CPU ranks, summed in host memory");
+      }
+    }
+  }
+  if (gpu) return;
+  o.device = Device::Auto();
+  auto automatic = TrainOnRanks(g, o, 2);
+  o.device = Device::Cpu();
+  auto cpu = TrainOnRanks(g, o, 2);
+  for (int k = 0; k < 2; ++k) {
+    ASSERT_TRUE(automatic[k].ok() && cpu[k].ok());
+    EXPECT_EQ(automatic[k]->embeddings.data, cpu[k]->embeddings.data) << "rank " << k;
   }
 }
 

@@ -20,7 +20,8 @@ MPI=(mpirun --oversubscribe --bind-to none)
 
 "$N2V" synth graph --model plod --nodes 3000 --edges 30000 -o "$TMP/g.edges" --quiet
 "$N2V" synth graph --model plod --nodes 3000 --edges 30000 --seed 2 -o "$TMP/other.edges" --quiet
-TRAIN=(train -i "$TMP/g.edges" --threads 1 --epochs 1 --no-report --quiet)
+# CPU ranks throughout (auto would take GPU ranks where there are GPUs: their section is below).
+TRAIN=(train -i "$TMP/g.edges" --device cpu --threads 1 --epochs 1 --no-report --quiet)
 
 # --- one rank under mpirun is a plain run ---------------------------------------------------------
 "$N2V" "${TRAIN[@]}" -o "$TMP/plain.emb" >/dev/null 2>&1
@@ -42,7 +43,7 @@ else bad "two ranks of one thread: the same tables twice"; fi
 
 # A sync interval too long for the ranks is trained, and said to cost quality.
 expect_exit "two ranks, --sync-every 50: exit 0" 0 "${MPI[@]}" -np 2 "$N2V" train -i "$TMP/g.edges" \
-  --threads 1 --epochs 1 --no-report --sync-every 50 -o "$TMP/stale.emb"
+  --device cpu --threads 1 --epochs 1 --no-report --sync-every 50 -o "$TMP/stale.emb"
 expect_grep "  ... warns that the staleness is above 8" "$TMP/err" \
   "^n2v: warning: sync staleness [0-9.]+ is above 8"
 expect_grep "  ... run.json records the staleness" "$TMP/stale.emb.run.json" '"staleness":[0-9]'
@@ -54,7 +55,7 @@ else bad "  ... the auto interval of two ranks stays at or below 4" "$(cat "$TMP
 # A planted partition (its links follow the communities, AUC ~0.85 in one process), where a loss
 # from the ranks' stale, summed deltas shows; within 0.01 of one process, as the design promises.
 python3 "$SRC/tests/mpi/planted_partition.py" 3000 30000 10 1 "$TMP/pp.edges"
-EVAL=(eval -i "$TMP/pp.edges" --task link --threads 1 --quiet)
+EVAL=(eval -i "$TMP/pp.edges" --task link --device cpu --threads 1 --quiet)
 "$N2V" "${EVAL[@]}" --json "$TMP/e1.json" --no-report >/dev/null 2>&1
 for np in 2 3 4; do
   "${MPI[@]}" -np $np "$N2V" "${EVAL[@]}" --json "$TMP/e$np.json" --no-report >/dev/null 2>"$TMP/err"
@@ -73,8 +74,9 @@ done
 # A skewed graph (R-MAT: a hub holds ~1 % of the walks' positions), where syncing in whole chunks
 # made four ranks diverge (loss 1e6): the auto interval holds the loss within 3 % of one process.
 "$N2V" synth graph --model rmat --nodes 5000 --edges 50000 -o "$TMP/rmat.edges" --quiet
-"$N2V" train -i "$TMP/rmat.edges" --threads 1 --epochs 1 --no-report --quiet -o "$TMP/r1.emb"
-"${MPI[@]}" -np 4 "$N2V" train -i "$TMP/rmat.edges" --threads 1 --epochs 1 --no-report --quiet \
+"$N2V" train -i "$TMP/rmat.edges" --device cpu --threads 1 --epochs 1 --no-report --quiet \
+  -o "$TMP/r1.emb"
+"${MPI[@]}" -np 4 "$N2V" train -i "$TMP/rmat.edges" --device cpu --threads 1 --epochs 1 --no-report --quiet \
   -o "$TMP/r4.emb" 2>"$TMP/err"
 python3 - "$TMP/r1.emb.run.json" "$TMP/r4.emb.run.json" >"$TMP/out" 2>&1 <<'PY'
 import json, sys
@@ -87,7 +89,7 @@ if [ $? -eq 0 ]; then ok "$(cat "$TMP/out")"; else bad "loss with 4 ranks on an 
 # --- faults and bad input: every rank exits non-zero, one line names the rank, nothing written ----
 expect_exit "a rank that cannot read its input: exit 2" 2 "${MPI[@]}" \
   -np 1 "$N2V" "${TRAIN[@]}" -o "$TMP/f1.emb" : -np 1 "$N2V" train -i "$TMP/missing.edges" \
-  --threads 1 --epochs 1 --no-report --quiet -o "$TMP/f1.emb"
+  --device cpu --threads 1 --epochs 1 --no-report --quiet -o "$TMP/f1.emb"
 expect_grep "  ... one line names rank 1 and the file" "$TMP/err" "^n2v: rank 1 of 2: .*missing.edges"
 if [ "$(grep -c '^n2v:' "$TMP/err")" -eq 1 ]; then ok "  ... and only one line"; else bad "  ... and only one line" "$(cat "$TMP/err")"; fi
 if [ -e "$TMP/f1.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
@@ -99,7 +101,7 @@ if [ -e "$TMP/f2.emb" ]; then bad "  ... no output written"; else ok "  ... no o
 
 expect_exit "mismatched graphs across ranks: refused" 2 "${MPI[@]}" \
   -np 1 "$N2V" "${TRAIN[@]}" -o "$TMP/f3.emb" : -np 1 "$N2V" train -i "$TMP/other.edges" \
-  --threads 1 --epochs 1 --no-report --quiet -o "$TMP/f3.emb"
+  --device cpu --threads 1 --epochs 1 --no-report --quiet -o "$TMP/f3.emb"
 expect_grep "  ... naming rank 1" "$TMP/err" "rank 1 of 2 was given other settings or a graph"
 if [ -e "$TMP/f3.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
 
@@ -172,8 +174,65 @@ expect_exit "--output /dev/null: refused (it would be replaced)" 2 "$N2V" walk -
   -o /dev/null --quiet --no-report
 if [ -c /dev/null ]; then ok "  ... /dev/null is still a device"; else bad "  ... /dev/null is still a device"; fi
 
+# --- GPU ranks: one GPU per rank by local rank, the deltas summed over NCCL or through host memory --
+if "$N2V" devices 2>/dev/null | grep -q "^cuda:0 "; then
+  # Two ranks on this machine's GPUs (both on the one GPU where there is one), staged through host
+  # memory: the AUC of one CPU process on the same split, within 0.01.
+  "${MPI[@]}" -np 2 "$N2V" eval -i "$TMP/pp.edges" --task link --device cuda --gpu-transport host \
+    --threads 1 --quiet --json "$TMP/eg.json" --no-report >/dev/null 2>"$TMP/err"
+  python3 - "$TMP/e1.json" "$TMP/eg.json" >"$TMP/out" 2>&1 <<'PY'
+import json, sys
+one = json.load(open(sys.argv[1]))["results"][0]
+gpu = json.load(open(sys.argv[2]))["results"][0]
+best = max((k for k in one if k.startswith("auc_")), key=lambda k: one[k])
+d = gpu[best] - one[best]
+print(f"2 GPU ranks (host-staged): {best} {gpu[best]:.4f} vs one CPU process {one[best]:.4f} ({d:+.4f})")
+sys.exit(0 if d > -0.01 else 1)
+PY
+  if [ $? -eq 0 ]; then ok "$(cat "$TMP/out")"; else bad "AUC of 2 GPU ranks" "$(cat "$TMP/out" "$TMP/err")"; fi
+  expect_exit "2 GPU ranks, --gpu-transport auto: exit 0" 0 "${MPI[@]}" -np 2 "$N2V" train \
+    -i "$TMP/g.edges" --device cuda --epochs 1 --no-report -o "$TMP/gpu.emb"
+  expect_grep "  ... the log says how the tables were summed" "$TMP/err" \
+    "Table syncs: .*, (NCCL .* on cuda:[0-9]|staged through host memory from cuda:[0-9])"
+  expect_grep "  ... and run.json" "$TMP/gpu.emb.run.json" '"tables_summed":"(NCCL|staged)'
+  "${MPI[@]}" -np 2 "$N2V" devices >"$TMP/out" 2>&1
+  expect_grep "n2v devices under mpirun names each rank's GPU and sum" "$TMP/out" \
+    "^rank 1 of 2 on .*--device cuda: cuda:[0-9]+ .*, summing (with NCCL|through host memory)"
+else
+  expect_exit "--device cuda under mpirun without a GPU: refused on every rank" 2 "${MPI[@]}" \
+    -np 2 "$N2V" train -i "$TMP/g.edges" --device cuda --epochs 1 --no-report --quiet \
+    -o "$TMP/gpu.emb"
+  expect_grep "  ... one line naming rank 0 and the device" "$TMP/err" "^n2v: rank 0 of 2: --device cuda:0: "
+  if [ "$(grep -c '^n2v:' "$TMP/err")" -eq 1 ]; then ok "  ... and only one line"; else bad "  ... and only one line" "$(cat "$TMP/err")"; fi
+  if [ -e "$TMP/gpu.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+  "${MPI[@]}" -np 2 "$N2V" devices >"$TMP/out" 2>&1
+  expect_grep "n2v devices under mpirun says a rank has no GPU" "$TMP/out" \
+    "^rank 1 of 2 on .*--device cuda: no GPU; MPI"
+fi
+
+# A rank that runs out of memory: rank 1's address space is capped (ulimit -v) below what its
+# tables and their three sync copies need (30,000 nodes x dim 1024: 8 x 123 MB), so an allocation
+# fails there; it prints one line naming itself and the cause and ends the job (MPI_Abort).
+"$N2V" synth graph --model plod --nodes 30000 --edges 60000 -o "$TMP/big.edges" --quiet
+OOM=(train -i "$TMP/big.edges" --device cpu --threads 1 --dim 1024 --epochs 1 --num-walks 1
+     --walk-length 10 --no-report --quiet -o "$TMP/oom.emb")
+start=$(date +%s)
+"${MPI[@]}" -np 1 "$N2V" "${OOM[@]}" : -np 1 bash -c 'ulimit -v 600000; exec "$0" "$@"' "$N2V" \
+  "${OOM[@]}" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+took=$(($(date +%s) - start))
+if [ "$rc" -ne 0 ] && [ "$took" -le 30 ]; then
+  ok "a rank out of memory ends the job non-zero in ${took} s (bound 30 s)"
+else
+  bad "a rank out of memory ends the job" "rc $rc after ${took} s: $(head -c 300 "$TMP/err")"
+fi
+expect_grep "  ... one line names rank 1 and the cause" "$TMP/err" \
+  "^n2v: rank 1 of 2: out of memory \(std::bad_alloc\)"
+if [ "$(grep -c '^n2v:' "$TMP/err")" -eq 1 ]; then ok "  ... and only one line"; else bad "  ... and only one line" "$(cat "$TMP/err")"; fi
+if [ -e "$TMP/oom.emb" ]; then bad "  ... no output written"; else ok "  ... no output written"; fi
+
 # A killed rank: mpirun ends the others; the bound is mpirun's (it sees the child die at once).
-"${MPI[@]}" -np 2 "$N2V" train -i "$TMP/g.edges" --threads 1 --epochs 50 --no-report --quiet \
+"${MPI[@]}" -np 2 "$N2V" train -i "$TMP/g.edges" --device cpu --threads 1 --epochs 50 --no-report --quiet \
   -o "$TMP/killed.emb" >"$TMP/out" 2>"$TMP/err" &
 job=$!
 victim=""

@@ -1,4 +1,5 @@
-// The rank-independent parts of n2v/ranks.hpp: agreeing on an error, refusing mismatched ranks.
+// The rank-independent parts of n2v/ranks.hpp: agreeing on an error, refusing mismatched ranks
+// (in the front end, so that both backends can agree on their own errors).
 #include "n2v/ranks.hpp"
 
 #include "absl/strings/cord.h"
@@ -18,6 +19,26 @@ absl::Status Agreed(absl::StatusCode code, const std::string& message) {
 }
 
 }  // namespace
+
+absl::StatusOr<GpuTransport> ParseGpuTransport(std::string_view s) {
+  if (s == "auto") return GpuTransport::kAuto;
+  if (s == "nccl") return GpuTransport::kNccl;
+  if (s == "host") return GpuTransport::kHost;
+  return absl::InvalidArgumentError(
+      absl::StrCat("GPU transport must be auto, nccl or host, got '", std::string(s), "'"));
+}
+
+std::string_view GpuTransportName(GpuTransport t) {
+  switch (t) {
+    case GpuTransport::kNccl:
+      return "nccl";
+    case GpuTransport::kHost:
+      return "host";
+    case GpuTransport::kAuto:
+      break;
+  }
+  return "auto";
+}
 
 bool IsAgreedError(const absl::Status& st) {
   return !st.ok() && st.GetPayload(kAgreedPayload).has_value();
