@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "n2v/n2v.hpp"
 #include "n2v/ranks.hpp"
 
 namespace n2v::testing {
@@ -165,6 +166,17 @@ auto RunOnThreadRanks(int n, F fn) {
   }
   for (std::thread& t : threads) t.join();
   return out;
+}
+
+/// n2v::Train on `n` thread ranks with options `o` (each rank gets its own Ranks): every rank's
+/// result or error, in rank order.
+inline std::vector<absl::StatusOr<TrainResult>> TrainOnThreadRanks(const Graph& g,
+                                                                  const TrainOptions& o, int n) {
+  return RunOnThreadRanks(n, [&](std::shared_ptr<Ranks> ranks) {
+    TrainOptions mine = o;
+    mine.ranks = std::move(ranks);
+    return Train(g, mine);
+  });
 }
 
 }  // namespace n2v::testing

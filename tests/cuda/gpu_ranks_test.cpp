@@ -50,14 +50,6 @@ TrainOptions SmallRun(Device d) {
   return o;
 }
 
-std::vector<absl::StatusOr<TrainResult>> TrainOnRanks(const Graph& g, const TrainOptions& o, int n) {
-  return testing::RunOnThreadRanks(n, [&](std::shared_ptr<Ranks> ranks) {
-    TrainOptions mine = o;
-    mine.ranks = std::move(ranks);
-    return Train(g, mine);
-  });
-}
-
 // Two ranks on one machine (one GPU each by local rank, or both on the one GPU there is), the
 // deltas staged through host memory: both ranks end with the same tables, every pair is trained
 // once, and the loss is that of one process on the GPU within 2 %.
@@ -68,7 +60,7 @@ TEST_F(GpuRanks, TwoRanksThroughHostMemoryTrainAsOneProcess) {
   ASSERT_TRUE(plain->device.cuda);
   TrainOptions o = SmallRun(Device::Cuda(0));
   o.gpu_transport = GpuTransport::kHost;
-  auto two = TrainOnRanks(g, o, 2);
+  auto two = testing::TrainOnThreadRanks(g, o, 2);
   for (int r = 0; r < 2; ++r) {
     ASSERT_TRUE(two[r].ok()) << "rank " << r << ": " << two[r].status();
     EXPECT_TRUE(two[r]->device.cuda);
@@ -91,8 +83,8 @@ TEST_F(GpuRanks, MatchCpuRanks) {
   const Graph g = TestGraph();
   TrainOptions gpu = SmallRun(Device::Cuda(0));
   gpu.gpu_transport = GpuTransport::kHost;
-  auto on_gpus = TrainOnRanks(g, gpu, 3);
-  auto on_cpus = TrainOnRanks(g, SmallRun(Device::Cpu()), 3);
+  auto on_gpus = testing::TrainOnThreadRanks(g, gpu, 3);
+  auto on_cpus = testing::TrainOnThreadRanks(g, SmallRun(Device::Cpu()), 3);
   for (int r = 0; r < 3; ++r) {
     ASSERT_TRUE(on_gpus[r].ok()) << "rank " << r << ": " << on_gpus[r].status();
     ASSERT_TRUE(on_cpus[r].ok()) << "rank " << r << ": " << on_cpus[r].status();
@@ -170,7 +162,7 @@ TEST_F(GpuRanks, NcclRefusedWhereRanksShareAGpu) {
   TrainOptions o = SmallRun(Device::Cuda(0));
   o.model.epochs = 1;
   o.gpu_transport = GpuTransport::kNccl;
-  auto nccl = TrainOnRanks(g, o, 2);
+  auto nccl = testing::TrainOnThreadRanks(g, o, 2);
   for (int r = 0; r < 2; ++r) {
     ASSERT_FALSE(nccl[r].ok()) << "rank " << r;
     EXPECT_TRUE(IsAgreedError(nccl[r].status())) << nccl[r].status();
@@ -179,7 +171,7 @@ TEST_F(GpuRanks, NcclRefusedWhereRanksShareAGpu) {
         << nccl[r].status();
   }
   o.gpu_transport = GpuTransport::kAuto;
-  auto automatic = TrainOnRanks(g, o, 2);
+  auto automatic = testing::TrainOnThreadRanks(g, o, 2);
   ASSERT_TRUE(automatic[0].ok()) << automatic[0].status();
   EXPECT_NE(automatic[0]->sync.transport.find("host memory"), std::string::npos)
       << automatic[0]->sync.transport;

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "../cpu/thread_ranks.hpp"
@@ -39,20 +38,11 @@ TrainOptions SmallRun() {
   return o;
 }
 
-// Train on `n` thread ranks; every rank's result (or error) in rank order.
-std::vector<absl::StatusOr<TrainResult>> TrainOnRanks(const Graph& g, const TrainOptions& o, int n) {
-  return testing::RunOnThreadRanks(n, [&](std::shared_ptr<Ranks> ranks) {
-    TrainOptions mine = o;
-    mine.ranks = std::move(ranks);
-    return Train(g, mine);
-  });
-}
-
 TEST(DataParallel, OneRankIsAPlainRunBitForBit) {
   const Graph g = TestGraph(400, 3000);
   auto plain = Train(g, SmallRun());
   ASSERT_TRUE(plain.ok()) << plain.status();
-  auto one = TrainOnRanks(g, SmallRun(), 1);
+  auto one = testing::TrainOnThreadRanks(g, SmallRun(), 1);
   ASSERT_TRUE(one[0].ok()) << one[0].status();
   EXPECT_EQ(one[0]->embeddings.data, plain->embeddings.data);
   EXPECT_EQ(one[0]->losses, plain->losses);
@@ -62,8 +52,8 @@ TEST(DataParallel, OneRankIsAPlainRunBitForBit) {
 TEST(DataParallel, RanksEndWithTheSameTablesAndRepeatThem) {
   const Graph g = TestGraph(400, 3000);
   for (int n : {2, 3}) {
-    auto a = TrainOnRanks(g, SmallRun(), n);
-    auto b = TrainOnRanks(g, SmallRun(), n);
+    auto a = testing::TrainOnThreadRanks(g, SmallRun(), n);
+    auto b = testing::TrainOnThreadRanks(g, SmallRun(), n);
     for (int r = 0; r < n; ++r) {
       ASSERT_TRUE(a[r].ok()) << a[r].status();
       ASSERT_TRUE(b[r].ok()) << b[r].status();
@@ -87,7 +77,7 @@ TEST(DataParallel, AutoIntervalKeepsTheStalenessMeasuredSafe) {
   o.model.epochs = 1;
   constexpr uint64_t kChunk = 25 * 80;
   for (int n : {2, 3, 4}) {
-    auto r = TrainOnRanks(g, o, n);
+    auto r = testing::TrainOnThreadRanks(g, o, n);
     ASSERT_TRUE(r[0].ok()) << r[0].status();
     const SgdSyncStats& s = r[0]->sync;
     ASSERT_GT(s.positions_per_sync, 0u);
@@ -102,8 +92,8 @@ TEST(DataParallel, AutoIntervalKeepsTheStalenessMeasuredSafe) {
         << n << " ranks: one step longer would still be safe";
   }
   o.sync_every = 3;
-  auto two = TrainOnRanks(g, o, 2);
-  auto three = TrainOnRanks(g, o, 3);
+  auto two = testing::TrainOnThreadRanks(g, o, 2);
+  auto three = testing::TrainOnThreadRanks(g, o, 3);
   ASSERT_TRUE(two[0].ok()) << two[0].status();
   ASSERT_TRUE(three[0].ok()) << three[0].status();
   EXPECT_EQ(two[0]->sync.sync_chunks, 3u);
@@ -122,7 +112,7 @@ TEST(DataParallel, LossStaysThatOfOneProcess) {
   auto plain = Train(g, o);
   ASSERT_TRUE(plain.ok()) << plain.status();
   for (int n : {2, 3}) {
-    auto r = TrainOnRanks(g, o, n);
+    auto r = testing::TrainOnThreadRanks(g, o, n);
     ASSERT_TRUE(r[0].ok()) << r[0].status();
     ASSERT_EQ(r[0]->losses.size(), plain->losses.size());
     EXPECT_EQ(r[0]->pairs, plain->pairs) << n << " ranks train every pair once";
@@ -169,7 +159,7 @@ TEST(DataParallel, DeviceIsAgreedByEveryRank) {
   const bool gpu = HaveGpu();
   for (Device d : {Device::Cuda(0), Device::Auto()}) {
     o.device = d;
-    auto r = TrainOnRanks(g, o, 2);
+    auto r = testing::TrainOnThreadRanks(g, o, 2);
     for (int k = 0; k < 2; ++k) {
       if (gpu) {
         ASSERT_TRUE(r[k].ok()) << d.Name() << ", rank " << k << ": " << r[k].status();
@@ -191,9 +181,9 @@ TEST(DataParallel, DeviceIsAgreedByEveryRank) {
   }
   if (gpu) return;
   o.device = Device::Auto();
-  auto automatic = TrainOnRanks(g, o, 2);
+  auto automatic = testing::TrainOnThreadRanks(g, o, 2);
   o.device = Device::Cpu();
-  auto cpu = TrainOnRanks(g, o, 2);
+  auto cpu = testing::TrainOnThreadRanks(g, o, 2);
   for (int k = 0; k < 2; ++k) {
     ASSERT_TRUE(automatic[k].ok() && cpu[k].ok());
     EXPECT_EQ(automatic[k]->embeddings.data, cpu[k]->embeddings.data) << "rank " << k;
