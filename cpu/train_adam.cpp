@@ -23,9 +23,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <thread>
 #include <vector>
 
+#include "n2v/core/softplus.hpp"
 #include "n2v/core/rng.hpp"
 #include "n2v/core/sgns.hpp"
 #include "n2v/core/shuffle.hpp"
@@ -42,11 +44,36 @@ constexpr int32_t kLossChunk = 64;
 // per-row overheads dominate.
 constexpr int32_t kMinSliceDims = 4;
 
+// 64-byte aligned float storage, zero-initialised (std::vector's allocator aligns to 16 only).
+template <typename T>
+struct LineAllocator {
+  using value_type = T;
+  LineAllocator() = default;
+  template <typename U>
+  explicit LineAllocator(const LineAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+  bool operator==(const LineAllocator&) const { return true; }
+};
+using AlignedFloats = std::vector<float, LineAllocator<float>>;
+
+// Row stride of a slice `width` columns wide: a whole number of 64-byte lines when that pads the
+// row by at most a third, so that every row starts on a line and the row kernels use full,
+// unmasked vectors (the padding is zero in W, m, v and G and stays zero: its gradient, moments
+// and updates are 0, and 0·0 adds nothing to a logit, so the trained values are the same bits as
+// unpadded); otherwise the width itself. A row of 25 (ml-latest-small's dim 50 on two threads)
+// takes 32.
+int32_t SliceStride(int32_t width) {
+  constexpr int32_t kLine = 16;  // floats per 64-byte line
+  const int32_t padded = (width + kLine - 1) / kLine * kLine;
+  return 3 * (padded - width) <= width ? padded : width;
+}
+
 // One thread's columns [d0, d0 + width) of the table and of Adam's state, stored row-major on
 // their own so that no cache line is shared with another thread's slice.
 struct Slice {
-  int32_t d0 = 0, width = 0;
-  std::vector<float> w, m, v, g;  // [rows x width]; g is the batch's data-loss gradient
+  int32_t d0 = 0, width = 0, stride = 0;
+  AlignedFloats w, m, v, g;  // [rows x stride]; g is the batch's data-loss gradient
 };
 
 // One example packed for the shuffled gather: a single 16-byte load per visit instead of four
@@ -265,27 +292,28 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
 #pragma omp parallel for schedule(static) num_threads(nthreads)
   for (int64_t i = 0; i < n; ++i) {
     N2V_CHECK(ex.target[i] >= 0 && ex.target[i] < rows && ex.context[i] >= 0 &&
-              ex.context[i] < rows);
+              ex.context[i] < rows && ex.label[i] <= 1);
     packed[i] = PackedExample{ex.target[i], ex.context[i], ex.weight[i],
                               static_cast<float>(ex.label[i])};
   }
 
   // The table, split by columns into one slice per thread (at least kMinSliceDims wide), each
-  // stored row-major on its own: [rows x width] of W, m, v and the batch gradient G.
+  // stored row-major on its own: [rows x stride] of W, m, v and the batch gradient G.
   const int num_slices = std::clamp(dim / kMinSliceDims, 1, nthreads);
   std::vector<Slice> slices(num_slices);
   for (int sl = 0; sl < num_slices; ++sl) {
     Slice& x = slices[sl];
     x.d0 = static_cast<int32_t>(int64_t{dim} * sl / num_slices);
     x.width = static_cast<int32_t>(int64_t{dim} * (sl + 1) / num_slices) - x.d0;
-    const size_t size = static_cast<size_t>(rows) * x.width;
-    x.w.resize(size);
+    x.stride = SliceStride(x.width);
+    const size_t size = static_cast<size_t>(rows) * x.stride;
+    x.w.assign(size, 0.0f);
     x.m.assign(size, 0.0f);
     x.v.assign(size, 0.0f);
     x.g.assign(size, 0.0f);
     for (int32_t r = 0; r < rows; ++r) {
       std::copy_n(emb->data.data() + static_cast<size_t>(r) * dim + x.d0, x.width,
-                  x.w.data() + static_cast<size_t>(r) * x.width);
+                  x.w.data() + static_cast<size_t>(r) * x.stride);
     }
   }
 
@@ -341,8 +369,8 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
           const Slice& x = slices[sl];
           float* out = partial.data() + static_cast<size_t>(sl) * batch;
           for (int32_t i = 0; i < batch; ++i) {
-            out[i] = RowDot(x.w.data() + static_cast<size_t>(rec[i].target) * x.width,
-                            x.w.data() + static_cast<size_t>(rec[i].context) * x.width, x.width);
+            out[i] = RowDot(x.w.data() + static_cast<size_t>(rec[i].target) * x.stride,
+                            x.w.data() + static_cast<size_t>(rec[i].context) * x.stride, x.stride);
           }
         }
         barrier->Wait();
@@ -350,15 +378,20 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
         // --- B: per chunk of examples, the logit, loss and dL/dz; the next batches' records --
         for (int32_t chunk = tid; chunk < num_chunks; chunk += nt) {
           const auto [i0, i1] = chunk_range(chunk);
-          double loss = 0.0;
+          float arg[kLossChunk], term[kLossChunk];
           for (int32_t i = i0; i < i1; ++i) {
             float z = partial[i];
             for (int sl = 1; sl < num_slices; ++sl) z += partial[static_cast<size_t>(sl) * batch + i];
             const PackedExample& e = rec[i];
-            loss += static_cast<double>(e.weight * core::BceWithLogits(z, e.label));
             // d(Σ w·bce / batch)/dz, in autodiff's order: (w / batch)·(σ(z) − y).
             coef[i] = (e.weight / batch_f) * core::BceWithLogitsGrad(z, e.label);
+            arg[i - i0] = e.label != 0.0f ? -z : z;  // BCE(z, 1) = softplus(−z), BCE(z, 0) = softplus(z)
           }
+          const int32_t len = i1 - i0;
+#pragma omp simd
+          for (int32_t j = 0; j < len; ++j) term[j] = core::Softplus(arg[j]);
+          double loss = 0.0;
+          for (int32_t j = 0; j < len; ++j) loss += static_cast<double>(rec[i0 + j].weight * term[j]);
           chunk_loss[chunk] += loss;
           if (b + 1 < num_batches) gather(b + 1, i0, i1);
           if (b + 2 < num_batches) plan(b + 2, i0, i1);
@@ -370,10 +403,10 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
         for (int sl = tid; sl < num_slices; sl += nt) {
           Slice& x = slices[sl];
           for (int32_t i = 0; i < batch; ++i) {
-            const size_t t = static_cast<size_t>(rec[i].target) * x.width;
-            const size_t c = static_cast<size_t>(rec[i].context) * x.width;
-            RowAxpy(coef[i], x.w.data() + c, x.g.data() + t, x.width);
-            RowAxpy(coef[i], x.w.data() + t, x.g.data() + c, x.width);
+            const size_t t = static_cast<size_t>(rec[i].target) * x.stride;
+            const size_t c = static_cast<size_t>(rec[i].context) * x.stride;
+            RowAxpy(coef[i], x.w.data() + c, x.g.data() + t, x.stride);
+            RowAxpy(coef[i], x.w.data() + t, x.g.data() + c, x.stride);
           }
           slice_sq[sl] += DenseAdam(x.w.data(), x.w.data(), x.m.data(), x.v.data(), x.g.data(), 0,
                                     x.w.size(), lambda, s);
@@ -394,7 +427,7 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
   }
   for (const Slice& x : slices) {
     for (int32_t r = 0; r < rows; ++r) {
-      std::copy_n(x.w.data() + static_cast<size_t>(r) * x.width, x.width,
+      std::copy_n(x.w.data() + static_cast<size_t>(r) * x.stride, x.width,
                   emb->data.data() + static_cast<size_t>(r) * dim + x.d0);
     }
   }

@@ -40,6 +40,7 @@
 #include "n2v/core/rng.hpp"
 #include "n2v/core/sgns.hpp"
 #include "n2v/core/skipgram.hpp"
+#include "n2v/core/softplus.hpp"
 #include "n2v/core/word2vec.hpp"
 #include "n2v/options.hpp"
 #include "n2v/status.hpp"
@@ -453,7 +454,7 @@ struct ThreadState {
       e1.resize(static_cast<size_t>(a.dim));
     }
     g.resize(a.negatives + 1);
-    loss_args.resize(kLossBatch + a.negatives + 1 + 16);
+    loss_args.resize(kLossBatch + a.negatives + 1);
   }
   void QueueLosses(const float* dots, uint32_t n) {
     loss_args[queued++] = -dots[0];
@@ -463,55 +464,13 @@ struct ThreadState {
   void FlushLosses();
 };
 
-#if defined(__AVX512F__)
-/// softplus(s) = log(1 + e^s) = max(s, 0) + log1p(e^−|s|) on 16 lanes, within a few ulp of libm's
-/// (exp: degree-7 Taylor on |r| <= ln2/2, truncation < 6e-9; log: atanh series on a mantissa in
-/// [0.75, 1.5), truncation < 4e-9; log1p's rounding of 1 + e corrected as in Goldberg 1991).
-inline __m512 Softplus16(__m512 s) {
-  const __m512 a = _mm512_castsi512_ps(
-      _mm512_or_si512(_mm512_castps_si512(s), _mm512_set1_epi32(static_cast<int>(0x80000000u))));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(a, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), a);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
-  __m512 p = _mm512_set1_ps(1.0f / 5040);
-  for (float c : {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f}) {
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(c));
-  }
-  const __m512 e = _mm512_scalef_ps(p, n);  // e^a in (0, 1]; underflows gracefully to 0
-  const __m512 one = _mm512_set1_ps(1.0f);
-  const __m512 u = _mm512_add_ps(one, e);  // [1, 2]
-  const __mmask16 big = _mm512_cmp_ps_mask(u, _mm512_set1_ps(1.5f), _CMP_GE_OQ);
-  const __m512 m = _mm512_mask_mul_ps(u, big, u, _mm512_set1_ps(0.5f));
-  const __m512 k = _mm512_maskz_mov_ps(big, one);
-  const __m512 t = _mm512_div_ps(_mm512_sub_ps(m, one), _mm512_add_ps(m, one));
-  const __m512 t2 = _mm512_mul_ps(t, t);
-  __m512 q = _mm512_set1_ps(1.0f / 9);
-  for (float c : {1.0f / 7, 1.0f / 5, 1.0f / 3, 1.0f}) q = _mm512_fmadd_ps(q, t2, _mm512_set1_ps(c));
-  __m512 log_u = _mm512_fmadd_ps(k, _mm512_set1_ps(0.693147180559945309f),
-                                 _mm512_mul_ps(_mm512_add_ps(t, t), q));
-  // log1p(e) = log(u) + (e − (u − 1)) / u: u = 1 + e rounded loses the low bits of a small e.
-  log_u = _mm512_add_ps(log_u, _mm512_div_ps(_mm512_sub_ps(e, _mm512_sub_ps(u, one)), u));
-  return _mm512_add_ps(_mm512_max_ps(s, _mm512_setzero_ps()), log_u);
-}
-#endif
-
 void ThreadState::FlushLosses() {
-  size_t l = 0;
-#if defined(__AVX512F__)
-  __m512d acc = _mm512_setzero_pd();
-  for (; l < queued; l += 16) {
-    const __mmask16 m = queued - l >= 16 ? __mmask16{0xFFFF}
-                                         : static_cast<__mmask16>((1u << (queued - l)) - 1);
-    const __m512 v = _mm512_maskz_mov_ps(m, Softplus16(_mm512_maskz_loadu_ps(m, loss_args.data() + l)));
-    acc = _mm512_add_pd(acc, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
-    acc = _mm512_add_pd(acc, _mm512_cvtps_pd(_mm256_castpd_ps(
-                                 _mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
-  }
-  loss += _mm512_reduce_add_pd(acc);
-#else
-  for (; l < queued; ++l) loss += static_cast<double>(core::BceWithLogits(loss_args[l], 0.0f));
-#endif
+  // core::Softplus vectorises here on any ISA; the lanes' partial sums are doubles.
+  double sum = 0.0;
+  const float* args = loss_args.data();
+#pragma omp simd reduction(+ : sum)
+  for (size_t l = 0; l < queued; ++l) sum += static_cast<double>(core::Softplus(args[l]));
+  loss += sum;
   queued = 0;
   flushed_pairs = pairs;
 }
