@@ -25,6 +25,7 @@
 #include <memory>
 #include <new>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "n2v/core/softplus.hpp"
@@ -111,12 +112,14 @@ void PermuteLanes(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key
   for (int32_t g0 = 0; g0 < count; g0 += kPermuteLanes) {
     int m = std::min(kPermuteLanes, count - g0);  // lanes still walking
     Word x[kPermuteLanes], left[kPermuteLanes], right[kPermuteLanes];
-    int32_t slot[kPermuteLanes];  // which output each walking lane belongs to
+    int32_t slots[2][kPermuteLanes];  // which output each walking lane belongs to (two buffers)
+    int32_t* slot = slots[0];
+    int32_t* next_slot = slots[1];
     for (int l = 0; l < m; ++l) {
       x[l] = static_cast<Word>(first + static_cast<uint64_t>(g0 + l));
       slot[l] = g0 + l;
     }
-    while (m > 0) {
+    for (bool first_pass = true; m > 0; first_pass = false) {
       // Round by round over all lanes, so the multiply chains of different vectors overlap (one
       // lane's four rounds are a ~150-cycle dependency chain).
 #pragma omp simd
@@ -135,16 +138,25 @@ void PermuteLanes(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key
           right[l] = next;
         }
       }
-      // Branch-free: write every lane's value (a walking lane's is overwritten later) and keep
-      // the ones still outside [0, n).
+#pragma omp simd
+      for (int l = 0; l < m; ++l) left[l] = (left[l] << half_bits) | right[l];  // the values
+      // Every lane's value is written (a walking lane's is overwritten later); on the first pass
+      // the lanes are the outputs in order, a plain vector store.
+      if (first_pass) {
+#pragma omp simd
+        for (int l = 0; l < m; ++l) out[g0 + l] = left[l];
+      } else {
+        for (int l = 0; l < m; ++l) out[slot[l]] = left[l];
+      }
+      // Branch-free compaction of the lanes still outside [0, n), into arrays this pass does not
+      // read (in place, each store would wait on the loads it might alias).
       int kept = 0;
       for (int l = 0; l < m; ++l) {
-        const Word v = static_cast<Word>((left[l] << half_bits) | right[l]);
-        out[slot[l]] = v;
-        x[kept] = v;
-        slot[kept] = slot[l];
-        kept += v > limit ? 1 : 0;
+        x[kept] = left[l];
+        next_slot[kept] = slot[l];
+        kept += left[l] > limit ? 1 : 0;
       }
+      std::swap(slot, next_slot);
       m = kept;
     }
   }
