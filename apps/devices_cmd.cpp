@@ -79,7 +79,7 @@ void PrintRanks() {
 
 static void PrintDevices() {
 #if defined(N2V_WITH_CUDA)
-  auto devices = ListCudaDevices();
+  auto devices = ListCudaDevices(/*free_memory=*/true);
   if (!devices.ok()) {
     std::printf("no usable CUDA device: %s\n", std::string(devices.status().message()).c_str());
     std::printf("cpu: available (use --device cpu)\n");

@@ -70,6 +70,8 @@ BENCHMARK(BM_TopKCosine)
     ->Args({1405, 50, 5, 2})
     ->Args({100000, 128, 16, 1})
     ->Args({100000, 128, 16, 2})
+    ->Args({100000, 128, 64, 2})
+    ->Args({100000, 128, 256, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -90,7 +90,7 @@ std::string CudaRuntimeVersion() {
   return absl::StrCat(rt, " (driver ", VersionString(driver), ")");
 }
 
-absl::StatusOr<std::vector<DeviceInfo>> ListCudaDevices() {
+absl::StatusOr<std::vector<DeviceInfo>> ListCudaDevices(bool free_memory) {
   int count = 0;
   const cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess) {
@@ -111,15 +111,17 @@ absl::StatusOr<std::vector<DeviceInfo>> ListCudaDevices() {
     d.cc_major = prop.major;
     d.cc_minor = prop.minor;
     d.sm_count = prop.multiProcessorCount;
-    // Free memory needs the device's context; a device that cannot make one is still listed.
+    // Free memory needs the device's context (cudaGetDeviceProperties does not); a device that
+    // cannot make one is still listed.
     size_t free_b = 0, total_b = 0;
-    if (cudaSetDevice(i) == cudaSuccess && cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) {
+    if (free_memory && cudaSetDevice(i) == cudaSuccess &&
+        cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) {
       d.free_mem = free_b;
     }
     (void)cudaGetLastError();
     out.push_back(std::move(d));
   }
-  N2V_CUDA_RETURN_IF_ERROR(cudaSetDevice(current));
+  if (free_memory) N2V_CUDA_RETURN_IF_ERROR(cudaSetDevice(current));
   return out;
 }
 

@@ -28,7 +28,7 @@ struct DeviceInfo {
   int index = 0;
   std::string name;
   size_t total_mem = 0;  // bytes
-  size_t free_mem = 0;   // bytes, when listed
+  size_t free_mem = 0;   // bytes, when listed with free_memory
   int cc_major = 0;
   int cc_minor = 0;
   int sm_count = 0;
@@ -41,8 +41,9 @@ bool CudaBuiltIn();
 std::string CudaRuntimeVersion();
 
 /// Every visible device, or an error with a one-line reason: no driver, driver too old for this
-/// runtime (cudaErrorInsufficientDriver), or no device.
-absl::StatusOr<std::vector<DeviceInfo>> ListCudaDevices();
+/// runtime (cudaErrorInsufficientDriver), or no device. Creates no CUDA context unless
+/// `free_memory` (DeviceInfo::free_mem needs one on every device: `n2v devices` only).
+absl::StatusOr<std::vector<DeviceInfo>> ListCudaDevices(bool free_memory = false);
 
 /// Makes `index` the current device of the calling thread and creates its context.
 absl::Status UseCudaDevice(int index);

@@ -47,6 +47,10 @@ struct DeviceUsed {
 /// `*note` (when not null). Makes the chosen GPU current on the calling thread.
 absl::StatusOr<DeviceUsed> ResolveDevice(const Device& d, int threads, std::string* note = nullptr);
 
+/// OK unless `d` is Cuda(i) and that GPU is not visible (or this build has no CUDA backend): then
+/// ResolveDevice's error for it. Creates no CUDA context, on any GPU.
+absl::Status CheckDeviceVisible(const Device& d);
+
 /// Why walks cannot run on `g` (its file or source named `input`), or OK: InvalidArgumentError
 /// "<input>: the graph has no nodes" or "<input>: the graph has N nodes but no edges; walks need
 /// edges", the lines every front door (the CLI, the Python module) reports for such an input.

@@ -3,6 +3,7 @@
 // and cancellation. CPU device only: the GPU's twins are held to these in tests/cuda/.
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "../synth_test_graph.hpp"
@@ -310,6 +311,36 @@ TEST(MostSimilar, EqualsTheCpuTopK) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MostSimilar(e, {0}, 0, Device::Cpu()).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// Three queries on a 50-row table are answered on the host whatever the device (the GPU would
+// spend longer receiving the table), with the same answer; naming a GPU that is not there is
+// still an error, in ResolveDevice's words.
+TEST(MostSimilar, SmallQueriesOnTheHostAndAMissingGpuStillAnError) {
+  Embeddings e;
+  e.rows = 50;
+  e.dim = 8;
+  for (int i = 0; i < 400; ++i) e.data.push_back(static_cast<float>((i * 29) % 13) - 6.0f);
+  const auto want = cpu::TopKCosine(e, {0, 7, 49}, 5, 2);
+  auto got = MostSimilar(e, {0, 7, 49}, 5, Device::Auto(), 2);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->size(), want.size());
+  for (size_t q = 0; q < want.size(); ++q) {
+    ASSERT_EQ((*got)[q].size(), want[q].size());
+    for (size_t i = 0; i < want[q].size(); ++i) {
+      EXPECT_EQ((*got)[q][i].node, want[q][i].node);
+      EXPECT_EQ((*got)[q][i].score, want[q][i].score);
+    }
+  }
+  const auto missing = MostSimilar(e, {0}, 5, Device::Cuda(977), 2);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string msg(missing.status().message());
+  EXPECT_EQ(msg.rfind("--device cuda:977: ", 0), 0u) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  const auto resolved = ResolveDevice(Device::Cuda(977), 2);
+  ASSERT_FALSE(resolved.ok());
+  EXPECT_EQ(resolved.status().message(), missing.status().message());
 }
 
 
