@@ -111,7 +111,9 @@ void PermuteLanes(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key
   const Word limit = static_cast<Word>(n - 1);  // "x < n" as "x <= n − 1": n may be 2^32
   for (int32_t g0 = 0; g0 < count; g0 += kPermuteLanes) {
     int m = std::min(kPermuteLanes, count - g0);  // lanes still walking
-    Word x[kPermuteLanes], left[kPermuteLanes], right[kPermuteLanes];
+    // Lanes [m, mp) are padding that is encrypted and never read: the vector loops then run whole
+    // 16-lane vectors, where the cycle walking's few lanes otherwise ran the scalar epilogue.
+    Word x[kPermuteLanes] = {}, left[kPermuteLanes], right[kPermuteLanes];
     int32_t slots[2][kPermuteLanes];  // which output each walking lane belongs to (two buffers)
     int32_t* slot = slots[0];
     int32_t* next_slot = slots[1];
@@ -120,17 +122,18 @@ void PermuteLanes(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key
       slot[l] = g0 + l;
     }
     for (bool first_pass = true; m > 0; first_pass = false) {
+      const int mp = std::min(kPermuteLanes, (m + 15) & ~15);
       // Round by round over all lanes, so the multiply chains of different vectors overlap (one
       // lane's four rounds are a ~150-cycle dependency chain).
 #pragma omp simd
-      for (int l = 0; l < m; ++l) {
+      for (int l = 0; l < mp; ++l) {
         left[l] = x[l] >> half_bits;
         right[l] = x[l] & half_mask;
       }
       for (uint32_t r = 0; r < 4; ++r) {
         const uint32_t round_key = r & 1 ? key.k1 : key.k0;
 #pragma omp simd
-        for (int l = 0; l < m; ++l) {
+        for (int l = 0; l < mp; ++l) {
           const Word f =
               static_cast<Word>(core::FeistelRound(static_cast<uint32_t>(right[l]), round_key, r));
           const Word next = (left[l] ^ f) & half_mask;
@@ -139,7 +142,7 @@ void PermuteLanes(uint64_t first, int32_t count, uint64_t n, core::PhiloxKey key
         }
       }
 #pragma omp simd
-      for (int l = 0; l < m; ++l) left[l] = (left[l] << half_bits) | right[l];  // the values
+      for (int l = 0; l < mp; ++l) left[l] = (left[l] << half_bits) | right[l];  // the values
       // Every lane's value is written (a walking lane's is overwritten later); on the first pass
       // the lanes are the outputs in order, a plain vector store.
       if (first_pass) {
