@@ -122,6 +122,94 @@ struct SgdArgs {
 // between warps). !kAtomic (one warp, exact): plain loads and stores in the CPU's order, the
 // output row by fma(g, h, out) as the CPU: the warp reads back its own writes (same lane, same
 // address), so a row drawn twice in one pair sees its first update, as on the CPU.
+// One (centre, context) pair, word2vec.c's order: for the context and then each negative in turn,
+// its output row loaded, the dot product, g, the row updated; e1 accumulates g·out for the input
+// row (which the caller updates). SgdEpochKernel's pair loop, and SgdParallelKernel's for a pair
+// whose targets repeat a row.
+template <int kPerLane, bool kAtomic>
+__device__ __forceinline__ void TrainPairSequential(const SgdArgs& a, const float (&h)[kPerLane],
+                                                    float (&e1)[kPerLane], int32_t wj,
+                                                    uint64_t pair, float lr, int lane,
+                                                    double& loss) {
+  const int32_t dim = a.dim;
+  for (uint32_t t = 0; t <= a.negatives; ++t) {
+    int32_t target = wj;
+    float label = 1.0f;
+    if (t > 0) {
+      target = core::DrawNegative(a.negative_key, a.epoch, pair, t - 1, a.neg_keep, a.neg_alias,
+                                  a.num_nodes);
+      if (target == wj) continue;  // word2vec.c: a negative equal to the context is skipped
+      label = 0.0f;
+    }
+    float* const out_row = a.output + static_cast<size_t>(target) * dim;
+    float o[kPerLane];
+    // Lane l's partial sum of dims l, l + 32, … (a lane past the row's end keeps +0, as the
+    // CPU's unused partial sums), then the CPU's halving tree: p[l] + p[l + 16], + 8, …
+    float partial = 0.0f;
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int d = lane + j * kWarp;
+      o[j] = d < dim ? out_row[d] : 0.0f;
+      if (d < dim) partial = __fmaf_rn(h[j], o[j], partial);
+    }
+#pragma unroll
+    for (int off = kWarp / 2; off > 0; off >>= 1) {
+      partial = __fadd_rn(partial, __shfl_down_sync(kFullMask, partial, off));
+    }
+    const float f = __shfl_sync(kFullMask, partial, 0);
+    const float g = SgnsCoeffAsHost(f, label, lr);
+    if (lane == 0) loss += static_cast<double>(core::BceWithLogits(f, label));
+#pragma unroll
+    for (int j = 0; j < kPerLane; ++j) {
+      const int d = lane + j * kWarp;
+      if (d < dim) {
+        e1[j] = __fmaf_rn(g, o[j], e1[j]);
+        if constexpr (kAtomic) {
+          atomicAdd(out_row + d, __fmul_rn(g, h[j]));
+        } else {
+          out_row[d] = __fmaf_rn(g, h[j], o[j]);
+        }
+      }
+    }
+  }
+}
+
+// The input row's update after a pair: e1 added (atomically under Hogwild) and into h.
+template <int kPerLane, bool kAtomic>
+__device__ __forceinline__ void UpdateInputRow(float* in_row, int32_t dim, int lane,
+                                               float (&h)[kPerLane], const float (&e1)[kPerLane]) {
+#pragma unroll
+  for (int j = 0; j < kPerLane; ++j) {
+    const int d = lane + j * kWarp;
+    if (d < dim) {
+      if constexpr (kAtomic) {
+        atomicAdd(in_row + d, e1[j]);
+      } else {
+        in_row[d] = __fadd_rn(in_row[d], e1[j]);
+      }
+      h[j] = __fadd_rn(h[j], e1[j]);
+    }
+  }
+}
+
+// Per-block sums of the warps' losses and pair counts into the epoch's accumulators.
+__device__ __forceinline__ void AddEpochStats(const SgdArgs& a, double loss,
+                                              unsigned long long pairs) {
+  using LossReduce = cub::BlockReduce<double, kBlock>;
+  using PairReduce = cub::BlockReduce<unsigned long long, kBlock>;
+  __shared__ union {
+    typename LossReduce::TempStorage loss;
+    typename PairReduce::TempStorage pairs;
+  } tmp;
+  const double block_loss = LossReduce(tmp.loss).Sum(loss);
+  __syncthreads();
+  const unsigned long long block_pairs = PairReduce(tmp.pairs).Sum(pairs);
+  if (threadIdx.x == 0) {
+    atomicAdd(a.loss + a.epoch, block_loss);
+    atomicAdd(a.pairs + a.epoch, block_pairs);
+  }
+}
+
 template <int kPerLane, bool kAtomic>
 __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t first,
                                                          uint64_t count) {
@@ -159,74 +247,137 @@ __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t fir
       float e1[kPerLane];
 #pragma unroll
       for (int j = 0; j < kPerLane; ++j) e1[j] = 0.0f;
-      for (uint32_t t = 0; t <= a.negatives; ++t) {
-        int32_t target = wj;
-        float label = 1.0f;
-        if (t > 0) {
-          target = core::DrawNegative(a.negative_key, a.epoch, pair, t - 1, a.neg_keep,
-                                      a.neg_alias, a.num_nodes);
-          if (target == wj) continue;  // word2vec.c: a negative equal to the context is skipped
-          label = 0.0f;
-        }
-        float* const out_row = a.output + static_cast<size_t>(target) * dim;
-        float o[kPerLane];
-        // Lane l's partial sum of dims l, l + 32, … (a lane past the row's end keeps +0, as the
-        // CPU's unused partial sums), then the CPU's halving tree: p[l] + p[l + 16], + 8, …
-        float partial = 0.0f;
+      TrainPairSequential<kPerLane, kAtomic>(a, h, e1, wj, pair, lr, lane, loss);
+      UpdateInputRow<kPerLane, kAtomic>(in_row, dim, lane, h, e1);
+      if (lane == 0) ++pairs;
+    }
+  }
+  AddEpochStats(a, loss, pairs);
+}
+
+// Hogwild's pair kernel with the latency taken out (SgdPairKernel::kParallel): the same centres,
+// windows, pairs, negatives, learning rates and updates as SgdEpochKernel<kPerLane, true>, but
+// the pair's K negatives are drawn by lanes 0..K−1 at once (each a Philox block and an alias
+// gather) instead of by every lane one after another, and all 1 + K output rows are loaded, and
+// their dot products reduced, before any is updated, so the 1 + K dependent round trips to
+// memory of a pair become one. A pair that names one row twice (two equal negatives) is trained
+// by TrainPairSequential instead, so that the second sees the first's update as there: with one
+// warp the two kernels give the same bits. kTargets bounds 1 + K (registers: kTargets · kPerLane
+// floats of rows).
+template <int kPerLane, int kTargets>
+__global__ void __launch_bounds__(kBlock) SgdParallelKernel(SgdArgs a, uint64_t first,
+                                                            uint64_t count) {
+  const int lane = threadIdx.x & (kWarp - 1);
+  const uint64_t grid_warps = static_cast<uint64_t>(gridDim.x) * blockDim.x / kWarp;
+  const uint64_t warps =
+      a.max_warps > 0 && a.max_warps < grid_warps ? a.max_warps : grid_warps;
+  const uint64_t warp = (static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int32_t dim = a.dim;
+  const uint32_t negatives = a.negatives;  // 1 + negatives <= kTargets (the launch checks)
+  double loss = 0.0;
+  unsigned long long pairs = 0;
+  for (uint64_t k = warp < warps ? warp : count; k < count; k += warps) {
+    const uint64_t centre = first + k;
+    const uint64_t w = centre / a.length;
+    const uint32_t i = static_cast<uint32_t>(centre % a.length);
+    const int32_t* walk = a.walks + (w - a.walks_first) * a.length;
+    const int32_t wi = walk[i];
+    if (wi < 0) continue;
+    const float lr = core::SgdLearningRate(
+        a.lr0, a.min_lr_fraction, static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
+        static_cast<uint64_t>(a.epochs) * a.total_centres);
+    const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
+    float* const in_row = a.input + static_cast<size_t>(wi) * dim;
+    float h[kPerLane];
 #pragma unroll
-        for (int j = 0; j < kPerLane; ++j) {
-          const int d = lane + j * kWarp;
-          o[j] = d < dim ? out_row[d] : 0.0f;
-          if (d < dim) partial = __fmaf_rn(h[j], o[j], partial);
+    for (int j = 0; j < kPerLane; ++j) {
+      const int d = lane + j * kWarp;
+      h[j] = d < dim ? in_row[d] : 0.0f;
+    }
+    const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
+    for (uint32_t jpos = wb.lo; jpos < wb.hi; ++jpos) {
+      const int32_t wj = walk[jpos];
+      if (jpos == i || wj < 0) continue;
+      const uint64_t pair = core::SgdPairId(centre, i, jpos, a.window);
+      // Negative d is lane d's draw; target 0 is the context, target t >= 1 negative t − 1,
+      // skipped (as word2vec.c) when it equals the context. Every lane holds every target.
+      const int32_t mine = static_cast<uint32_t>(lane) < negatives
+                               ? core::DrawNegative(a.negative_key, a.epoch, pair,
+                                                    static_cast<uint32_t>(lane), a.neg_keep,
+                                                    a.neg_alias, a.num_nodes)
+                               : -1;
+      int32_t target[kTargets];
+      bool live[kTargets];
+      target[0] = wj;
+      live[0] = true;
+#pragma unroll
+      for (int t = 1; t < kTargets; ++t) {
+        target[t] = __shfl_sync(kFullMask, mine, t - 1);
+        live[t] = static_cast<uint32_t>(t) <= negatives && target[t] != wj;
+      }
+      bool repeats = false;
+#pragma unroll
+      for (int t = 2; t < kTargets; ++t) {
+#pragma unroll
+        for (int u = 1; u < t; ++u) repeats |= live[t] && live[u] && target[t] == target[u];
+      }
+      float e1[kPerLane];
+#pragma unroll
+      for (int j = 0; j < kPerLane; ++j) e1[j] = 0.0f;
+      if (repeats) {  // warp-uniform: every lane holds the same targets
+        TrainPairSequential<kPerLane, true>(a, h, e1, wj, pair, lr, lane, loss);
+      } else {
+        float o[kTargets][kPerLane];
+        float partial[kTargets];
+#pragma unroll
+        for (int t = 0; t < kTargets; ++t) {
+          const float* const row = a.output + static_cast<size_t>(live[t] ? target[t] : 0) * dim;
+          partial[t] = 0.0f;
+#pragma unroll
+          for (int j = 0; j < kPerLane; ++j) {
+            const int d = lane + j * kWarp;
+            o[t][j] = live[t] && d < dim ? row[d] : 0.0f;
+          }
+        }
+        // Each target's dot product exactly as TrainPairSequential's (lane l's fma chain over
+        // dims l, l + 32, …, then the halving tree), the trees interleaved across targets.
+#pragma unroll
+        for (int t = 0; t < kTargets; ++t) {
+#pragma unroll
+          for (int j = 0; j < kPerLane; ++j) {
+            if (lane + j * kWarp < dim) partial[t] = __fmaf_rn(h[j], o[t][j], partial[t]);
+          }
         }
 #pragma unroll
         for (int off = kWarp / 2; off > 0; off >>= 1) {
-          partial = __fadd_rn(partial, __shfl_down_sync(kFullMask, partial, off));
-        }
-        const float f = __shfl_sync(kFullMask, partial, 0);
-        const float g = SgnsCoeffAsHost(f, label, lr);
-        if (lane == 0) loss += static_cast<double>(core::BceWithLogits(f, label));
 #pragma unroll
-        for (int j = 0; j < kPerLane; ++j) {
-          const int d = lane + j * kWarp;
-          if (d < dim) {
-            e1[j] = __fmaf_rn(g, o[j], e1[j]);
-            if constexpr (kAtomic) {
+          for (int t = 0; t < kTargets; ++t) {
+            partial[t] = __fadd_rn(partial[t], __shfl_down_sync(kFullMask, partial[t], off));
+          }
+        }
+#pragma unroll
+        for (int t = 0; t < kTargets; ++t) {
+          if (!live[t]) continue;  // warp-uniform
+          const float f = __shfl_sync(kFullMask, partial[t], 0);
+          const float label = t == 0 ? 1.0f : 0.0f;
+          const float g = SgnsCoeffAsHost(f, label, lr);
+          if (lane == 0) loss += static_cast<double>(core::BceWithLogits(f, label));
+          float* const out_row = a.output + static_cast<size_t>(target[t]) * dim;
+#pragma unroll
+          for (int j = 0; j < kPerLane; ++j) {
+            const int d = lane + j * kWarp;
+            if (d < dim) {
+              e1[j] = __fmaf_rn(g, o[t][j], e1[j]);
               atomicAdd(out_row + d, __fmul_rn(g, h[j]));
-            } else {
-              out_row[d] = __fmaf_rn(g, h[j], o[j]);
             }
           }
         }
       }
-#pragma unroll
-      for (int j = 0; j < kPerLane; ++j) {
-        const int d = lane + j * kWarp;
-        if (d < dim) {
-          if constexpr (kAtomic) {
-            atomicAdd(in_row + d, e1[j]);
-          } else {
-            in_row[d] = __fadd_rn(in_row[d], e1[j]);
-          }
-          h[j] = __fadd_rn(h[j], e1[j]);
-        }
-      }
+      UpdateInputRow<kPerLane, true>(in_row, dim, lane, h, e1);
       if (lane == 0) ++pairs;
     }
   }
-  using LossReduce = cub::BlockReduce<double, kBlock>;
-  using PairReduce = cub::BlockReduce<unsigned long long, kBlock>;
-  __shared__ union {
-    typename LossReduce::TempStorage loss;
-    typename PairReduce::TempStorage pairs;
-  } tmp;
-  const double block_loss = LossReduce(tmp.loss).Sum(loss);
-  __syncthreads();
-  const unsigned long long block_pairs = PairReduce(tmp.pairs).Sum(pairs);
-  if (threadIdx.x == 0) {
-    atomicAdd(a.loss + a.epoch, block_loss);
-    atomicAdd(a.pairs + a.epoch, block_pairs);
-  }
+  AddEpochStats(a, loss, pairs);
 }
 
 // Shared negatives (SgdTrainOptions::shared_negatives), the CPU's TrainCentreShared: one warp per
@@ -417,6 +568,45 @@ EpochKernel PickEpochKernel(int32_t dim, bool exact) {
   return exact ? PickEpochKernelFor<false>(dim) : PickEpochKernelFor<true>(dim);
 }
 
+// SgdParallelKernel holds 1 + negatives rows of kPerLane floats per lane in registers: up to 8
+// targets (the default 5 negatives and up to 7) at dims up to 128.
+constexpr int kParallelTargets = 8;
+constexpr int kParallelMaxPerLane = 4;
+
+bool ParallelKernelApplies(int32_t dim, uint32_t negatives) {
+  return negatives + 1 <= static_cast<uint32_t>(kParallelTargets) &&
+         (dim + kWarp - 1) / kWarp <= kParallelMaxPerLane;
+}
+
+// 6 targets (word2vec's and n2v's default of 5 negatives) or 8: rows of targets a launch never
+// has would still take registers.
+template <int kTargets>
+EpochKernel PickParallelKernelFor(int32_t dim) {
+  const int per_lane = (dim + kWarp - 1) / kWarp;
+  if (per_lane <= 1) return SgdParallelKernel<1, kTargets>;
+  if (per_lane <= 2) return SgdParallelKernel<2, kTargets>;
+  return SgdParallelKernel<4, kTargets>;
+}
+
+EpochKernel PickParallelKernel(int32_t dim, uint32_t negatives) {
+  return negatives + 1 <= 6 ? PickParallelKernelFor<6>(dim)
+                            : PickParallelKernelFor<kParallelTargets>(dim);
+}
+
+// Blocks of `threads` threads (and `smem` dynamic shared bytes) of `kernel` resident at once on
+// the device: the grid-stride launches use no more, so that every warp starts at once and the
+// centres, handed out in order, are trained in about that order in time (the learning rate
+// decays with the centre). At least one block per SM.
+uint64_t ResidentBlocks(EpochKernel kernel, int threads, size_t smem, int sms) {
+  int per_sm = 0;
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, smem) !=
+      cudaSuccess) {
+    (void)cudaGetLastError();
+    per_sm = 1;
+  }
+  return static_cast<uint64_t>(sms) * static_cast<uint64_t>(std::max(per_sm, 1));
+}
+
 template <bool kAtomic>
 EpochKernel PickSharedKernelFor(int32_t dim, int* per_lane) {
   const int need = (dim + kWarp - 1) / kWarp;
@@ -444,13 +634,17 @@ unsigned Blocks(uint64_t threads, uint64_t cap) {
 /// Launches the epoch kernel of `o` (word2vec's or shared negatives) on centres
 /// [first, first + count) with at most `cap` blocks of kBlock threads' worth of warps.
 absl::Status LaunchEpochKernel(const SgdArgs& a, const SgdTrainOptions& o, bool exact,
-                               uint64_t max_warps, int sms, uint64_t first, uint64_t count,
-                               cudaStream_t stream) {
+                               SgdPairKernel pairs, uint64_t max_warps, int sms, uint64_t first,
+                               uint64_t count, cudaStream_t stream) {
   if (!o.shared_negatives) {
-    uint64_t cap = uint64_t(sms) * 8;
+    // kAuto keeps the sequential kernel: the parallel one has not yet run on a GPU (SgdLaunch).
+    const bool parallel =
+        !exact && pairs == SgdPairKernel::kParallel && ParallelKernelApplies(o.dim, o.negatives);
+    const EpochKernel kernel =
+        parallel ? PickParallelKernel(o.dim, o.negatives) : PickEpochKernel(o.dim, exact);
+    uint64_t cap = ResidentBlocks(kernel, kBlock, 0, sms);
     if (max_warps > 0) cap = std::min<uint64_t>(cap, CeilDiv(max_warps * kWarp, uint64_t{kBlock}));
-    PickEpochKernel(o.dim, exact)<<<Blocks(count * kWarp, cap), kBlock, 0, stream>>>(a, first,
-                                                                                     count);
+    kernel<<<Blocks(count * kWarp, cap), kBlock, 0, stream>>>(a, first, count);
     N2V_CUDA_CHECK_LAUNCH();
     return absl::OkStatus();
   }
@@ -476,7 +670,7 @@ absl::Status LaunchEpochKernel(const SgdArgs& a, const SgdTrainOptions& o, bool 
         kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
   }
   const uint64_t threads = uint64_t(warps_per_block) * kWarp;
-  uint64_t cap = uint64_t(sms) * (2048 / threads);
+  uint64_t cap = ResidentBlocks(kernel, static_cast<int>(threads), smem, sms);
   if (max_warps > 0) cap = std::min<uint64_t>(cap, CeilDiv(max_warps * kWarp, threads));
   const unsigned blocks =
       static_cast<unsigned>(std::clamp<uint64_t>(CeilDiv(count * kWarp, threads), 1, cap));
@@ -642,10 +836,11 @@ absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_
   // Full occupancy, grid-stride beyond: centres are handed out in order, so the learning rate
   // decays smoothly across the launch. max_warps > 0: just enough blocks for that many warps
   // (the rest of the last block only joins the reductions).
-  const bool exact = launch.max_warps == 1;
+  const bool exact = launch.max_warps == 1 && launch.pairs == SgdPairKernel::kAuto;
   const uint64_t max_warps = static_cast<uint64_t>(launch.max_warps);
   if (s.sample_keep.size() == 0) {
-    return LaunchEpochKernel(a, o, exact, max_warps, sms, first_centre, count, stream);
+    return LaunchEpochKernel(a, o, exact, launch.pairs, max_warps, sms, first_centre, count,
+                             stream);
   }
   // Subsampling: slice by slice, the walks compacted into s.kept and trained from there.
   if (first_centre % length != 0 || count % length != 0) {
@@ -673,7 +868,8 @@ absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_
     slice.walks = s.kept.data();
     slice.walks_first = w0;
     N2V_RETURN_IF_ERROR(
-        LaunchEpochKernel(slice, o, exact, max_warps, sms, w0 * length, n * length, stream));
+        LaunchEpochKernel(slice, o, exact, launch.pairs, max_warps, sms, w0 * length,
+                          n * length, stream));
   }
   return absl::OkStatus();
 }

@@ -133,8 +133,26 @@ using ::n2v::SgdTrainOptions;
 /// tests/cuda/sgd_exact_test.cpp checks there; with another libm it states a small tolerance. Only the reported losses differ
 /// in rounding (device log1pf/expf against the CPU's vectorised softplus, ≤ ~5e-7 relative).
 /// max_warps > 1: that many warps, Hogwild among them (atomic updates).
+///
+/// `pairs` picks the Hogwild kernel of word2vec's regime (shared negatives have their own).
+/// kSequential: a pair's targets one after another (draw, load, dot, update), every lane drawing
+/// every negative. kParallel: the K negatives drawn by K lanes at once and all 1 + K output rows
+/// loaded before any is updated, so a pair waits on memory once instead of 1 + K times; the same
+/// pairs, negatives, learning rates and updates, and with one warp the same bits as kSequential
+/// (a pair that draws one row twice is trained by kSequential's loop, so the second draw sees
+/// the first's update). kParallel applies up to 7 negatives and dim 128; elsewhere kSequential
+/// runs. kAuto: kSequential, the kernel that has run on a GPU (kParallel was written without
+/// one, 2026-12-04: gpu_bench times both, and it becomes kAuto's choice where it is measured
+/// faster); with max_warps = 1, the exact mode. Naming either with max_warps = 1 runs that
+/// kernel in one warp with atomic updates (how the two are compared bit for bit).
+/// Every Hogwild launch sizes its grid to the blocks the device holds at once
+/// (cudaOccupancyMaxActiveBlocksPerMultiprocessor), so all warps start together and the
+/// centres, handed out in order, are trained in about that order in time.
+enum class SgdPairKernel { kAuto, kSequential, kParallel };
+
 struct SgdLaunch {
   int max_warps = 0;
+  SgdPairKernel pairs = SgdPairKernel::kAuto;
 };
 
 /// Trains on host `walks` [num_walks x length] (-1 = padding). `input` receives the node
