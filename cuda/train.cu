@@ -13,9 +13,11 @@
 // the two parts never touch the same memory. MovieLens is ≈ 8600 tiny steps: one launch per step,
 // and a chunk of up to kGraphSteps launches captured once into a CUDA Graph and replayed (each
 // kernel reads its chunk's first global step from device memory, so one graph serves every chunk
-// of every epoch), bring the launch cost to roughly 2 µs per step. A persistent cooperative kernel
-// would need one grid-wide barrier per step anyway, costs about as much, and can deadlock if
-// co-residency is misjudged; the graph cannot.
+// of every epoch), bring the launch cost to roughly 2 µs per step. On sm_90+ the steps are
+// launched with programmatic dependent launch: step s + 1's kernel starts while step s finishes
+// and loads its examples (which do not depend on step s) before waiting for it. A persistent
+// cooperative kernel would need one grid-wide barrier per step anyway, costs about as much, and
+// can deadlock if co-residency is misjudged; the graph cannot.
 #include <cub/block/block_reduce.cuh>
 
 #include <algorithm>
@@ -82,6 +84,21 @@ struct AdamStepArgs {
                                          // the batch part (see AdamStepKernel)
 };
 
+// Programmatic dependent launch (sm_90+; no-ops before, and when a kernel was launched without
+// the attribute): a step lets the next step's kernel launch at once, and that kernel does what
+// does not depend on this step (its examples' permutation and loads) before waiting for this one
+// to finish and its writes to be visible.
+__device__ __forceinline__ void LetNextStepLaunch() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void WaitForPreviousStep() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
 // Parameter p of W_s (and M_s, V_s) from state s-1 and G_{s-1}: the CPU's dense update, verbatim.
 __device__ __forceinline__ void AdamFrom(const AdamBuffers& b, int64_t prev, size_t p,
                                          const core::AdamStepScalars& sc, float& w, float& m,
@@ -140,10 +157,20 @@ __device__ double BatchGradient(const AdamStepArgs& a, int64_t s, int64_t b_in_e
   float* const g_out = a.buf.g[s % 3];
   const float batch_f = static_cast<float>(a.batch);
   double loss = 0.0;
-  for (int64_t i = warp; i < a.batch; i += warps) {
+  // Example i of the batch: its shuffled position and record depend on nothing the previous step
+  // writes, so the warp's first is loaded before waiting for that step, and each next one a turn
+  // ahead.
+  auto load = [&](int64_t i) {
     const uint64_t pos = static_cast<uint64_t>(b_in_epoch) * static_cast<uint64_t>(a.batch) +
                          static_cast<uint64_t>(i);
-    const PackedExample e = a.ex[core::PermuteIndex(pos, a.num_examples, key)];
+    return a.ex[core::PermuteIndex(pos, a.num_examples, key)];
+  };
+  PackedExample next{};
+  if (warp < a.batch) next = load(warp);
+  WaitForPreviousStep();
+  for (int64_t i = warp; i < a.batch; i += warps) {
+    const PackedExample e = next;
+    if (i + warps < a.batch) next = load(i + warps);
     const size_t t0 = static_cast<size_t>(e.target) * dim;
     const size_t c0 = static_cast<size_t>(e.context) * dim;
     float et[kPerLane], ec[kPerLane];
@@ -196,6 +223,9 @@ __global__ void __launch_bounds__(kBlock) AdamStepKernel(AdamStepArgs a, int64_t
   // step then costs the longer of the two dependent-load chains rather than their sum.
   const int64_t block = blockIdx.x, dense_blocks = a.dense_blocks;
   const bool dense = block < dense_blocks;
+  // step_base, the examples and the keys are written before the replay, never by a step.
+  LetNextStepLaunch();
+  if (dense) WaitForPreviousStep();  // the batch part waits after its first example's load
   const double mine =
       dense ? DenseAdam(a.buf, s, a.scalars, block, dense_blocks)
             : BatchGradient<kPerLane>(a, s, b_in_epoch, a.epoch_keys[epoch], block - dense_blocks,
@@ -354,10 +384,29 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   cudaFuncAttributes attr{};
   N2V_CUDA_RETURN_IF_ERROR(cudaFuncGetAttributes(&attr, step_kernel));
 
-  auto launch_steps = [&](int64_t count) -> absl::Status {
+  // Steps after the first of a launch sequence overlap their predecessor's tail (programmatic
+  // dependent launch) on devices that have it (compute capability 9.0+); a capture that fails
+  // with it is retried without.
+  int dev = 0, cc_major = 0;
+  N2V_CUDA_RETURN_IF_ERROR(cudaGetDevice(&dev));
+  N2V_CUDA_RETURN_IF_ERROR(cudaDeviceGetAttribute(&cc_major, cudaDevAttrComputeCapabilityMajor, dev));
+  auto launch_steps = [&](int64_t count, bool pdl) -> absl::Status {
+    cudaLaunchAttribute attr[1]{};
+    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[0].val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchConfig_t cfg{};
+    cfg.gridDim = dim3(blocks);
+    cfg.blockDim = dim3(kBlock);
+    cfg.stream = stream;
     for (int64_t j = 0; j < count; ++j) {
-      step_kernel<<<blocks, kBlock, 0, stream>>>(args, j);
-      N2V_CUDA_CHECK_LAUNCH();
+      if (pdl && j > 0) {
+        cfg.attrs = attr;
+        cfg.numAttrs = 1;
+        N2V_CUDA_RETURN_IF_ERROR(cudaLaunchKernelEx(&cfg, step_kernel, args, j));
+      } else {
+        step_kernel<<<blocks, kBlock, 0, stream>>>(args, j);
+        N2V_CUDA_CHECK_LAUNCH();
+      }
     }
     return absl::OkStatus();
   };
@@ -369,12 +418,17 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   // --- capture a chunk (and the tail) once; replay per chunk ------------------------------------
   auto capture_steps = [&](int64_t count) {
     GraphExec graph;
-    CaptureScope capture(stream);
-    if (capture.Begin().ok() && launch_steps(count).ok()) {
-      auto g = capture.End();
-      if (g.ok()) graph = std::move(*g);
+    for (const bool pdl : {cc_major >= 9, false}) {
+      {
+        CaptureScope capture(stream);
+        if (capture.Begin().ok() && launch_steps(count, pdl).ok()) {
+          auto g = capture.End();
+          if (g.ok()) graph = std::move(*g);
+        }
+      }
+      (void)cudaGetLastError();  // a failed capture falls back to plain launches below
+      if (graph.valid() || !pdl) break;
     }
-    (void)cudaGetLastError();  // a failed capture falls back to plain launches below
     return graph;
   };
   GraphExec chunk_graph = capture_steps(chunk);
@@ -385,7 +439,7 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
     SetStepBaseKernel<<<1, 1, 0, stream>>>(flag->data() + 1, base);
     N2V_CUDA_CHECK_LAUNCH();
     if (graph.valid()) return graph.Launch(stream);
-    return launch_steps(count);
+    return launch_steps(count, false);
   };
 
   std::vector<double> host_sums;
