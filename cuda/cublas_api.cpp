@@ -1,7 +1,6 @@
 // cuBLAS loaded on first use (cublas_api.cuh). Twin: none (CUDA only).
 #include "cuda/cublas_api.cuh"
 
-#include <dlfcn.h>
 #include <link.h>
 
 #include <atomic>
@@ -10,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "cuda/dl_library.hpp"
 
 namespace n2v::cuda {
 namespace {
@@ -23,29 +23,15 @@ struct Loaded {
   absl::Status status;
 };
 
-template <typename F>
-void Bind(void* lib, const char* name, F* out, std::string* missing) {
-  *out = reinterpret_cast<F>(dlsym(lib, name));
-  if (*out == nullptr) absl::StrAppend(missing, missing->empty() ? "" : ", ", name);
-}
-
 Loaded Load() {
   Loaded l;
-  dlerror();  // clears an earlier error
-  void* lib = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);
-  std::string why;
-  if (lib == nullptr) {
-    const char* first = dlerror();
-    why = first != nullptr ? first : "not found";
 #ifdef N2V_CUBLAS_DIR
-    const std::string path = absl::StrCat(N2V_CUBLAS_DIR, "/", kLibrary);
-    lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) {
-      const char* second = dlerror();
-      absl::StrAppend(&why, "; ", second != nullptr ? second : path + ": not found");
-    }
+  const char* const fallback_dir = N2V_CUBLAS_DIR;
+#else
+  const char* const fallback_dir = nullptr;
 #endif
-  }
+  std::string why;
+  void* const lib = OpenLibrary(kLibrary, fallback_dir, &why);
   if (lib == nullptr) {
     l.status = absl::FailedPreconditionError(absl::StrCat(
         "cuBLAS (", kLibrary, ") could not be loaded: ", why,
@@ -54,13 +40,13 @@ Loaded Load() {
     return l;
   }
   std::string missing;
-  Bind(lib, "cublasCreate_v2", &l.api.create, &missing);
-  Bind(lib, "cublasDestroy_v2", &l.api.destroy, &missing);
-  Bind(lib, "cublasSetStream_v2", &l.api.set_stream, &missing);
-  Bind(lib, "cublasSetMathMode", &l.api.set_math_mode, &missing);
-  Bind(lib, "cublasSgemm_v2", &l.api.sgemm, &missing);
-  Bind(lib, "cublasGetStatusName", &l.api.status_name, &missing);
-  Bind(lib, "cublasGetStatusString", &l.api.status_string, &missing);
+  BindSymbol(lib, "cublasCreate_v2", &l.api.create, &missing);
+  BindSymbol(lib, "cublasDestroy_v2", &l.api.destroy, &missing);
+  BindSymbol(lib, "cublasSetStream_v2", &l.api.set_stream, &missing);
+  BindSymbol(lib, "cublasSetMathMode", &l.api.set_math_mode, &missing);
+  BindSymbol(lib, "cublasSgemm_v2", &l.api.sgemm, &missing);
+  BindSymbol(lib, "cublasGetStatusName", &l.api.status_name, &missing);
+  BindSymbol(lib, "cublasGetStatusString", &l.api.status_string, &missing);
   if (!missing.empty()) {
     l.status = absl::FailedPreconditionError(
         absl::StrCat("cuBLAS (", kLibrary, ") lacks the entry points ", missing));

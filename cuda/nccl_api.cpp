@@ -1,12 +1,11 @@
 // NCCL loaded on first use (nccl_api.cuh). Twin: none (CUDA only).
 #include "cuda/nccl_api.cuh"
 
-#include <dlfcn.h>
-
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "cuda/dl_library.hpp"
 
 namespace n2v::cuda {
 namespace {
@@ -20,29 +19,15 @@ struct Loaded {
   absl::Status status;
 };
 
-template <typename F>
-void Bind(void* lib, const char* name, F* out, std::string* missing) {
-  *out = reinterpret_cast<F>(dlsym(lib, name));
-  if (*out == nullptr) absl::StrAppend(missing, missing->empty() ? "" : ", ", name);
-}
-
 Loaded Load() {
   Loaded l;
-  dlerror();  // clears an earlier error
-  void* lib = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);
-  std::string why;
-  if (lib == nullptr) {
-    const char* first = dlerror();
-    why = first != nullptr ? first : "not found";
 #ifdef N2V_NCCL_DIR
-    const std::string path = absl::StrCat(N2V_NCCL_DIR, "/", kLibrary);
-    lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) {
-      const char* second = dlerror();
-      absl::StrAppend(&why, "; ", second != nullptr ? second : path + ": not found");
-    }
+  const char* const fallback_dir = N2V_NCCL_DIR;
+#else
+  const char* const fallback_dir = nullptr;
 #endif
-  }
+  std::string why;
+  void* const lib = OpenLibrary(kLibrary, fallback_dir, &why);
   if (lib == nullptr) {
     l.status = absl::FailedPreconditionError(absl::StrCat(
         "NCCL (", kLibrary, ") could not be loaded: ", why,
@@ -51,14 +36,14 @@ Loaded Load() {
     return l;
   }
   std::string missing;
-  Bind(lib, "ncclGetVersion", &l.api.get_version, &missing);
-  Bind(lib, "ncclGetUniqueId", &l.api.get_unique_id, &missing);
-  Bind(lib, "ncclCommInitRank", &l.api.comm_init_rank, &missing);
-  Bind(lib, "ncclCommDestroy", &l.api.comm_destroy, &missing);
-  Bind(lib, "ncclCommAbort", &l.api.comm_abort, &missing);
-  Bind(lib, "ncclCommGetAsyncError", &l.api.comm_get_async_error, &missing);
-  Bind(lib, "ncclAllReduce", &l.api.all_reduce, &missing);
-  Bind(lib, "ncclGetErrorString", &l.api.error_string, &missing);
+  BindSymbol(lib, "ncclGetVersion", &l.api.get_version, &missing);
+  BindSymbol(lib, "ncclGetUniqueId", &l.api.get_unique_id, &missing);
+  BindSymbol(lib, "ncclCommInitRank", &l.api.comm_init_rank, &missing);
+  BindSymbol(lib, "ncclCommDestroy", &l.api.comm_destroy, &missing);
+  BindSymbol(lib, "ncclCommAbort", &l.api.comm_abort, &missing);
+  BindSymbol(lib, "ncclCommGetAsyncError", &l.api.comm_get_async_error, &missing);
+  BindSymbol(lib, "ncclAllReduce", &l.api.all_reduce, &missing);
+  BindSymbol(lib, "ncclGetErrorString", &l.api.error_string, &missing);
   if (!missing.empty()) {
     l.status = absl::FailedPreconditionError(
         absl::StrCat("NCCL (", kLibrary, ") lacks the entry points ", missing));

@@ -26,10 +26,15 @@
 #include "absl/strings/string_view.h"
 #include "n2v/atomic_file.hpp"
 #include "n2v/partition.hpp"
+#include "file_io.hpp"
 #include "n2v/status.hpp"
 
 namespace n2v {
 namespace {
+
+using file_io::Crc32;
+using file_io::FdCloser;
+using file_io::ReadFully;
 
 // The arrays are written as the host lays them out; every machine this targets (x86-64, aarch64,
 // the GPUs) is little-endian, which is what the format specifies.
@@ -56,18 +61,6 @@ static_assert(sizeof(FileHeader) == 64, "the header is 64 bytes");
 /// Bytes of the body (everything after the header); the caller has bounded n and m.
 uint64_t BodyBytes(uint64_t n, uint64_t m, uint64_t names_bytes) {
   return 8 * (n + 1) + 4 * m + 4 * m + 8 * (n + 1) + names_bytes;
-}
-
-/// zlib's crc32 takes a 32-bit length; feed it in pieces so bodies over 4 GiB checksum right.
-uint32_t Crc32(uint32_t crc, const void* data, size_t size) {
-  const auto* p = static_cast<const Bytef*>(data);
-  while (size > 0) {
-    const uInt chunk = static_cast<uInt>(std::min<size_t>(size, size_t{1} << 30));
-    crc = static_cast<uint32_t>(::crc32(crc, p, chunk));
-    p += chunk;
-    size -= chunk;
-  }
-  return crc;
 }
 
 absl::Status Invalid(const std::string& path, absl::string_view what) {
@@ -131,27 +124,6 @@ absl::Status ValidateCsr(const std::string& where, const int64_t* offsets, const
 }
 
 // --- reading ------------------------------------------------------------------------------------
-
-/// Reads exactly `size` bytes at the file position; false on a short read.
-bool ReadFully(int fd, void* data, size_t size) {
-  auto* p = static_cast<char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::read(fd, p, std::min<size_t>(size, size_t{1} << 30));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-/// Closes the descriptor however ReadCsr leaves.
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 }  // namespace
 

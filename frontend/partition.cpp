@@ -6,21 +6,13 @@
 
 #include <algorithm>
 
+#include "file_io.hpp"
 #include "n2v/status.hpp"
 
 namespace n2v {
 namespace {
 
-uint32_t Crc(uint32_t crc, const void* data, size_t bytes) {
-  const auto* p = static_cast<const Bytef*>(data);
-  while (bytes > 0) {
-    const uInt chunk = static_cast<uInt>(std::min<size_t>(bytes, size_t{1} << 30));
-    crc = static_cast<uint32_t>(::crc32(crc, p, chunk));
-    p += chunk;
-    bytes -= chunk;
-  }
-  return crc;
-}
+using file_io::Crc32;
 
 }  // namespace
 
@@ -75,9 +67,9 @@ GraphPart PartitionGraph(const Graph& g, int rank, int parts, bool keep_names) {
   part.neighbors.assign(g.neighbors.begin() + lo, g.neighbors.begin() + hi);
   part.weights.assign(g.weights.begin() + lo, g.weights.begin() + hi);
   if (keep_names) part.names = g.names;
-  uint32_t crc = Crc(::crc32(0, nullptr, 0), g.offsets.data(), 8 * g.offsets.size());
-  crc = Crc(crc, g.neighbors.data(), 4 * g.neighbors.size());
-  crc = Crc(crc, g.weights.data(), 4 * g.weights.size());
+  uint32_t crc = Crc32(::crc32(0, nullptr, 0), g.offsets.data(), 8 * g.offsets.size());
+  crc = Crc32(crc, g.neighbors.data(), 4 * g.neighbors.size());
+  crc = Crc32(crc, g.weights.data(), 4 * g.weights.size());
   part.checksum = PartChecksum(crc, part.num_nodes, part.num_edge_slots, part.directed);
   return part;
 }

@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "n2v/atomic_file.hpp"
 #include "n2v/core/limits.hpp"
+#include "file_io.hpp"
 #include "n2v/status.hpp"
 #include "n2v/walk.hpp"
 #include "n2v/word2vec.hpp"
@@ -87,16 +88,9 @@ std::vector<uint32_t> SubsampleThresholds(const std::vector<uint64_t>& counts, d
 
 namespace {
 
-uint32_t Crc32(uint32_t crc, const void* data, size_t size) {
-  const auto* p = static_cast<const Bytef*>(data);
-  while (size > 0) {
-    const uInt chunk = static_cast<uInt>(std::min<size_t>(size, size_t{1} << 30));
-    crc = static_cast<uint32_t>(::crc32(crc, p, chunk));
-    p += chunk;
-    size -= chunk;
-  }
-  return crc;
-}
+using file_io::Crc32;
+using file_io::FdCloser;
+using file_io::ReadFully;
 
 /// Identifies the walks of a streamed run: the graph's arrays and the walk parameters.
 }  // namespace
@@ -193,25 +187,6 @@ static_assert(sizeof(CkptHeader) == 128, "the checkpoint header is 128 bytes");
 
 absl::Status Invalid(const std::string& path, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
-}
-
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-bool ReadFully(int fd, void* data, size_t size) {
-  auto* p = static_cast<char*>(data);
-  while (size > 0) {
-    const ssize_t n = ::read(fd, p, std::min<size_t>(size, size_t{1} << 30));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace
