@@ -221,8 +221,6 @@ absl::Status BenchWalksAndSgd(const Options& opt, Json* walks_json, Json* sgd_js
   sgd_json->Int("window", so.window);
   sgd_json->Int("walks", sgd_walks);
   sgd_json->Num("hbm_bytes_per_s", hbm_bytes_per_s);
-  sgd_json->Num("bytes_per_pair_bound", pair_bytes);
-  sgd_json->Num("bound_pairs_per_s", hbm_bytes_per_s / pair_bytes);
   auto time_one = [&](const char* name, const cuda::SgdTrainOptions& to,
                       const cuda::SgdLaunch& launch, double target) -> absl::Status {
     auto state = cuda::PrepareSgd(d_walks->data(), sgd_walks, length, n, to, stream->get());
@@ -244,7 +242,15 @@ absl::Status BenchWalksAndSgd(const Options& opt, Json* walks_json, Json* sgd_js
     k.Int("pairs", static_cast<int64_t>(pairs));
     k.Num("ms", *ms);
     k.Num("pairs_per_s", pairs / (*ms * 1e-3));
-    k.Num("fraction_of_bound", pairs / (*ms * 1e-3) / (hbm_bytes_per_s / pair_bytes));
+    // Shared negatives: per centre 1 + K output rows and its m contexts' input rows, each read
+    // and written once, over the centre's m pairs (m from this run's pairs per position).
+    const double m = static_cast<double>(pairs) / (static_cast<double>(sgd_walks) * length);
+    const double bytes = to.shared_negatives && m > 0
+                             ? 2.0 * to.dim * sizeof(float) * (1 + to.negatives + m) / m
+                             : pair_bytes;
+    k.Num("bytes_per_pair_bound", bytes);
+    k.Num("bound_pairs_per_s", hbm_bytes_per_s / bytes);
+    k.Num("fraction_of_bound", pairs / (*ms * 1e-3) / (hbm_bytes_per_s / bytes));
     k.Num("mean_pair_loss", pairs > 0 ? loss / pairs : NAN);
     k.Num("target_pairs_per_s", target);
     k.Bool("meets_target", pairs / (*ms * 1e-3) >= target);

@@ -114,14 +114,6 @@ struct SgdArgs {
   unsigned long long* pairs;   // [epoch]
 };
 
-// One warp per centre (grid-stride over the centres [first, first + count) of global flat
-// positions walk·length + i, in order); lane l holds dims l, l + 32, … of every row (kPerLane of
-// them, dim ≤ 1024). Tables row-major [num_nodes x dim]. Per pair: 1 + negatives output rows read
-// and updated, one input row updated (≈ 7.2 KB at dim 128, 5 negatives).
-// kAtomic (Hogwild): updates by atomicAdd, an output row by the rounded g·h (no update lost
-// between warps). !kAtomic (one warp, exact): plain loads and stores in the CPU's order, the
-// output row by fma(g, h, out) as the CPU: the warp reads back its own writes (same lane, same
-// address), so a row drawn twice in one pair sees its first update, as on the CPU.
 // One (centre, context) pair, word2vec.c's order: for the context and then each negative in turn,
 // its output row loaded, the dot product, g, the row updated; e1 accumulates g·out for the input
 // row (which the caller updates). SgdEpochKernel's pair loop, and SgdParallelKernel's for a pair
@@ -210,6 +202,14 @@ __device__ __forceinline__ void AddEpochStats(const SgdArgs& a, double loss,
   }
 }
 
+// One warp per centre (grid-stride over the centres [first, first + count) of global flat
+// positions walk·length + i, in order); lane l holds dims l, l + 32, … of every row (kPerLane of
+// them, dim ≤ 1024). Tables row-major [num_nodes x dim]. Per pair: 1 + negatives output rows read
+// and updated, one input row updated (≈ 7.2 KB at dim 128, 5 negatives).
+// kAtomic (Hogwild): updates by atomicAdd, an output row by the rounded g·h (no update lost
+// between warps). !kAtomic (one warp, exact): plain loads and stores in the CPU's order, the
+// output row by fma(g, h, out) as the CPU: the warp reads back its own writes (same lane, same
+// address), so a row drawn twice in one pair sees its first update, as on the CPU.
 template <int kPerLane, bool kAtomic>
 __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t first,
                                                          uint64_t count) {
@@ -633,15 +633,13 @@ unsigned Blocks(uint64_t threads, uint64_t cap) {
 
 /// Launches the epoch kernel of `o` (word2vec's or shared negatives) on centres
 /// [first, first + count) with at most `cap` blocks of kBlock threads' worth of warps.
-absl::Status LaunchEpochKernel(const SgdArgs& a, const SgdTrainOptions& o, bool exact,
-                               SgdPairKernel pairs, uint64_t max_warps, int sms, uint64_t first,
-                               uint64_t count, cudaStream_t stream) {
+absl::Status LaunchEpochKernel(const SgdArgs& a, const SgdTrainOptions& o, SgdKernelRun run,
+                               uint64_t max_warps, int sms, uint64_t first, uint64_t count,
+                               cudaStream_t stream) {
+  const bool exact = run == SgdKernelRun::kExact || run == SgdKernelRun::kSharedExact;
   if (!o.shared_negatives) {
-    // kAuto keeps the sequential kernel: the parallel one has not yet run on a GPU (SgdLaunch).
-    const bool parallel =
-        !exact && pairs == SgdPairKernel::kParallel && ParallelKernelApplies(o.dim, o.negatives);
-    const EpochKernel kernel =
-        parallel ? PickParallelKernel(o.dim, o.negatives) : PickEpochKernel(o.dim, exact);
+    const EpochKernel kernel = run == SgdKernelRun::kParallel ? PickParallelKernel(o.dim, o.negatives)
+                                                              : PickEpochKernel(o.dim, exact);
     uint64_t cap = ResidentBlocks(kernel, kBlock, 0, sms);
     if (max_warps > 0) cap = std::min<uint64_t>(cap, CeilDiv(max_warps * kWarp, uint64_t{kBlock}));
     kernel<<<Blocks(count * kWarp, cap), kBlock, 0, stream>>>(a, first, count);
@@ -680,6 +678,20 @@ absl::Status LaunchEpochKernel(const SgdArgs& a, const SgdTrainOptions& o, bool 
 }
 
 }  // namespace
+
+SgdKernelRun SgdKernelFor(const SgdTrainOptions& o, const SgdLaunch& launch) {
+  // Naming a pair kernel with one warp runs it with atomics (the tests' comparison); shared
+  // negatives have one kernel, exact with one warp.
+  if (o.shared_negatives) {
+    return launch.max_warps == 1 ? SgdKernelRun::kSharedExact : SgdKernelRun::kShared;
+  }
+  if (launch.max_warps == 1 && launch.pairs == SgdPairKernel::kAuto) return SgdKernelRun::kExact;
+  // kAuto keeps the sequential kernel: the parallel one has not yet run on a GPU (SgdLaunch).
+  if (launch.pairs == SgdPairKernel::kParallel && ParallelKernelApplies(o.dim, o.negatives)) {
+    return SgdKernelRun::kParallel;
+  }
+  return SgdKernelRun::kSequential;
+}
 
 size_t SgdDeviceBytes(int32_t num_nodes, const SgdTrainOptions& o) {
   const size_t n = static_cast<size_t>(std::max(num_nodes, 0));
@@ -836,11 +848,10 @@ absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_
   // Full occupancy, grid-stride beyond: centres are handed out in order, so the learning rate
   // decays smoothly across the launch. max_warps > 0: just enough blocks for that many warps
   // (the rest of the last block only joins the reductions).
-  const bool exact = launch.max_warps == 1 && launch.pairs == SgdPairKernel::kAuto;
+  const SgdKernelRun run = SgdKernelFor(o, launch);
   const uint64_t max_warps = static_cast<uint64_t>(launch.max_warps);
   if (s.sample_keep.size() == 0) {
-    return LaunchEpochKernel(a, o, exact, launch.pairs, max_warps, sms, first_centre, count,
-                             stream);
+    return LaunchEpochKernel(a, o, run, max_warps, sms, first_centre, count, stream);
   }
   // Subsampling: slice by slice, the walks compacted into s.kept and trained from there.
   if (first_centre % length != 0 || count % length != 0) {
@@ -868,8 +879,7 @@ absl::Status SgdEpochOnDevice(DeviceSgdTables& s, const int32_t* d_walks, int64_
     slice.walks = s.kept.data();
     slice.walks_first = w0;
     N2V_RETURN_IF_ERROR(
-        LaunchEpochKernel(slice, o, exact, launch.pairs, max_warps, sms, w0 * length,
-                          n * length, stream));
+        LaunchEpochKernel(slice, o, run, max_warps, sms, w0 * length, n * length, stream));
   }
   return absl::OkStatus();
 }

@@ -155,6 +155,12 @@ struct SgdLaunch {
   SgdPairKernel pairs = SgdPairKernel::kAuto;
 };
 
+/// The kernel an SGD epoch of `o` under `launch` runs: word2vec's regime exact (one warp in the
+/// CPU's order), sequential or parallel (Hogwild), or shared negatives' kernel exact or Hogwild.
+/// Host-only and device-free: what the launch and the tests decide by.
+enum class SgdKernelRun { kExact, kSequential, kParallel, kSharedExact, kShared };
+SgdKernelRun SgdKernelFor(const SgdTrainOptions& o, const SgdLaunch& launch);
+
 /// Trains on host `walks` [num_walks x length] (-1 = padding). `input` receives the node
 /// embeddings [num_nodes x dim] (word2vec's syn0); `output` (may be null) the context table.
 /// On the current device.

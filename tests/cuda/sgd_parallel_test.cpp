@@ -3,7 +3,8 @@
 // the sequential one's bits: same tables, losses and pair counts. Small graphs make a pair draw
 // one row twice often (the parallel kernel hands those pairs to the sequential loop), larger ones
 // rarely. On the full launch both must train alike: mean pair losses within 2 % (Hogwild's races
-// differ run to run) and the same pair count. These tests skip without a GPU.
+// differ run to run) and the same pair count. These skip without a GPU; SgdKernelFor's dispatch
+// test runs everywhere.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -55,20 +56,26 @@ TEST_P(SgdParallel, OneWarpEqualsTheSequentialKernelBitForBit) {
   const ParallelCase& c = GetParam();
   const Graph g = testing::RandomGraph(c.nodes, int64_t{c.nodes} * 6, c.seed);
   const uint32_t length = 20;
-  const int64_t num_walks = 2 * int64_t{g.num_nodes()};
+  // One warp trains ~10^5 pairs/s: the larger graphs take one walk a node and one epoch.
+  const bool small = c.nodes < 100;
+  const int64_t num_walks = (small ? 2 : 1) * int64_t{g.num_nodes()};
   const std::vector<int32_t> walks = Walks(g, length, c.seed, num_walks);
   SgdTrainOptions o;
   o.dim = c.dim;
-  o.epochs = 2;
+  o.epochs = small ? 2 : 1;
   o.window = 5;
   o.negatives = c.negatives;
   o.seed = c.seed;
+  const cuda::SgdLaunch sequential{1, cuda::SgdPairKernel::kSequential};
+  const cuda::SgdLaunch parallel{1, cuda::SgdPairKernel::kParallel};
+  ASSERT_EQ(cuda::SgdKernelFor(o, sequential), cuda::SgdKernelRun::kSequential);
+  ASSERT_EQ(cuda::SgdKernelFor(o, parallel), cuda::SgdKernelRun::kParallel);
   Embeddings seq_in, seq_out, par_in, par_out;
   auto seq = cuda::TrainSgd(walks.data(), num_walks, length, g.num_nodes(), o, &seq_in, &seq_out,
-                            cuda::SgdLaunch{1, cuda::SgdPairKernel::kSequential});
+                            sequential);
   ASSERT_TRUE(seq.ok()) << seq.status();
   auto par = cuda::TrainSgd(walks.data(), num_walks, length, g.num_nodes(), o, &par_in, &par_out,
-                            cuda::SgdLaunch{1, cuda::SgdPairKernel::kParallel});
+                            parallel);
   ASSERT_TRUE(par.ok()) << par.status();
   ASSERT_GT(seq->pairs, 0);
   EXPECT_EQ(par->pairs, seq->pairs);
@@ -82,18 +89,50 @@ TEST_P(SgdParallel, OneWarpEqualsTheSequentialKernelBitForBit) {
 }
 
 // 12 nodes: a pair's 5 negatives repeat a row about half the time (the sequential fallback);
-// 3000: rarely. Dims 16, 64 and 128 are 1, 2 and 4 floats a lane (the kernel's instances); 100
+// 600: rarely (~2 % of pairs). Dims 16, 64 and 128 are 1, 2 and 4 floats a lane (the kernel's instances); 100
 // leaves lanes idle in the last column. Negatives 5 (6 targets) and 7 (8, the largest); 1 too.
 INSTANTIATE_TEST_SUITE_P(Cases, SgdParallel,
                          ::testing::Values(ParallelCase{12, 16, 5, 1}, ParallelCase{12, 128, 7, 2},
-                                           ParallelCase{3000, 16, 5, 3},
-                                           ParallelCase{3000, 64, 5, 4},
-                                           ParallelCase{3000, 100, 7, 5},
-                                           ParallelCase{3000, 128, 5, 6},
-                                           ParallelCase{3000, 128, 1, 7}),
+                                           ParallelCase{600, 16, 5, 3},
+                                           ParallelCase{600, 64, 5, 4},
+                                           ParallelCase{600, 100, 7, 5},
+                                           ParallelCase{600, 128, 5, 6},
+                                           ParallelCase{600, 128, 1, 7}),
                          [](const ::testing::TestParamInfo<ParallelCase>& info) {
                            return Name(info.param);
                          });
+
+// Which kernel a launch takes (host-only: runs without a GPU). kAuto keeps the sequential kernel
+// until the parallel one has been measured on a GPU; kParallel applies up to 7 negatives and dim
+// 128; one warp under kAuto is the exact mode; shared negatives have their own kernel.
+TEST(SgdKernelFor, PicksByRegimeShapeAndLaunch) {
+  using cuda::SgdKernelRun;
+  using cuda::SgdLaunch;
+  using cuda::SgdPairKernel;
+  SgdTrainOptions o;
+  o.dim = 128;
+  o.negatives = 5;
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{}), SgdKernelRun::kSequential);
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{1}), SgdKernelRun::kExact);
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{0, SgdPairKernel::kParallel}), SgdKernelRun::kParallel);
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{1, SgdPairKernel::kParallel}), SgdKernelRun::kParallel);
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{1, SgdPairKernel::kSequential}),
+            SgdKernelRun::kSequential);
+  o.negatives = 7;
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{0, SgdPairKernel::kParallel}), SgdKernelRun::kParallel);
+  o.negatives = 8;  // 9 targets: more rows than the kernel holds
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{0, SgdPairKernel::kParallel}),
+            SgdKernelRun::kSequential);
+  o.negatives = 5;
+  o.dim = 129;  // five floats a lane
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{0, SgdPairKernel::kParallel}),
+            SgdKernelRun::kSequential);
+  o.dim = 128;
+  o.shared_negatives = true;
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{}), SgdKernelRun::kShared);
+  EXPECT_EQ(cuda::SgdKernelFor(o, SgdLaunch{1, SgdPairKernel::kParallel}),
+            SgdKernelRun::kSharedExact);
+}
 
 // The full launch (every resident warp, Hogwild): the parallel kernel trains as the sequential.
 TEST_F(CudaTest, SgdParallelFullLaunchTrainsAsTheSequential) {
@@ -107,6 +146,8 @@ TEST_F(CudaTest, SgdParallelFullLaunchTrainsAsTheSequential) {
   o.window = 5;
   o.negatives = 5;
   o.seed = 11;
+  ASSERT_EQ(cuda::SgdKernelFor(o, cuda::SgdLaunch{0, cuda::SgdPairKernel::kParallel}),
+            cuda::SgdKernelRun::kParallel);
   Embeddings seq_in, par_in;
   auto seq = cuda::TrainSgd(walks.data(), num_walks, length, g.num_nodes(), o, &seq_in, nullptr,
                             cuda::SgdLaunch{0, cuda::SgdPairKernel::kSequential});
