@@ -385,22 +385,21 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   N2V_CUDA_RETURN_IF_ERROR(cudaFuncGetAttributes(&attr, step_kernel));
 
   // Steps after the first of a launch sequence overlap their predecessor's tail (programmatic
-  // dependent launch) on devices that have it (compute capability 9.0+); a capture that fails
-  // with it is retried without.
-  int dev = 0, cc_major = 0;
-  N2V_CUDA_RETURN_IF_ERROR(cudaGetDevice(&dev));
-  N2V_CUDA_RETURN_IF_ERROR(cudaDeviceGetAttribute(&cc_major, cudaDevAttrComputeCapabilityMajor, dev));
+  // dependent launch) where the loaded kernel has the griddepcontrol waits: compiled from PTX of
+  // sm_90 or newer (a compute_80 image JIT-compiled for an H100 has none, and must not overlap).
+  // A capture that fails with it is retried without.
+  const bool pdl_capable = attr.ptxVersion >= 90;
   auto launch_steps = [&](int64_t count, bool pdl) -> absl::Status {
-    cudaLaunchAttribute attr[1]{};
-    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr[0].val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchAttribute pdl_attr[1]{};
+    pdl_attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    pdl_attr[0].val.programmaticStreamSerializationAllowed = 1;
     cudaLaunchConfig_t cfg{};
     cfg.gridDim = dim3(blocks);
     cfg.blockDim = dim3(kBlock);
     cfg.stream = stream;
     for (int64_t j = 0; j < count; ++j) {
       if (pdl && j > 0) {
-        cfg.attrs = attr;
+        cfg.attrs = pdl_attr;
         cfg.numAttrs = 1;
         N2V_CUDA_RETURN_IF_ERROR(cudaLaunchKernelEx(&cfg, step_kernel, args, j));
       } else {
@@ -418,7 +417,7 @@ absl::StatusOr<AdamDeviceResult> TrainAdamOnDevice(const ExamplesView& ex,
   // --- capture a chunk (and the tail) once; replay per chunk ------------------------------------
   auto capture_steps = [&](int64_t count) {
     GraphExec graph;
-    for (const bool pdl : {cc_major >= 9, false}) {
+    for (const bool pdl : {pdl_capable, false}) {
       {
         CaptureScope capture(stream);
         if (capture.Begin().ok() && launch_steps(count, pdl).ok()) {
