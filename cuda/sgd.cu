@@ -116,7 +116,7 @@ struct SgdArgs {
 
 // One (centre, context) pair, word2vec.c's order: for the context and then each negative in turn,
 // its output row loaded, the dot product, g, the row updated; e1 accumulates g·out for the input
-// row (which the caller updates). SgdEpochKernel's pair loop, and SgdParallelKernel's for a pair
+// row (which the caller updates). SgdEpochKernel's pairs, and TrainPairParallel's for a pair
 // whose targets repeat a row.
 template <int kPerLane, bool kAtomic>
 __device__ __forceinline__ void TrainPairSequential(const SgdArgs& a, const float (&h)[kPerLane],
@@ -202,17 +202,16 @@ __device__ __forceinline__ void AddEpochStats(const SgdArgs& a, double loss,
   }
 }
 
-// One warp per centre (grid-stride over the centres [first, first + count) of global flat
-// positions walk·length + i, in order); lane l holds dims l, l + 32, … of every row (kPerLane of
-// them, dim ≤ 1024). Tables row-major [num_nodes x dim]. Per pair: 1 + negatives output rows read
-// and updated, one input row updated (≈ 7.2 KB at dim 128, 5 negatives).
-// kAtomic (Hogwild): updates by atomicAdd, an output row by the rounded g·h (no update lost
-// between warps). !kAtomic (one warp, exact): plain loads and stores in the CPU's order, the
-// output row by fma(g, h, out) as the CPU: the warp reads back its own writes (same lane, same
-// address), so a row drawn twice in one pair sees its first update, as on the CPU.
-template <int kPerLane, bool kAtomic>
-__global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t first,
-                                                         uint64_t count) {
+// The centre loop of word2vec's regime, which both pair kernels run: one warp per centre
+// (grid-stride over the centres [first, first + count) of global flat positions walk·length + i,
+// in order); lane l holds dims l, l + 32, … of every row (kPerLane of them, dim ≤ 1024). For each
+// (centre, context) pair of the centre's shrunk window, train_pair(a, h, e1, wj, pair, lr, lane,
+// loss) with e1 zeroed trains the output rows and accumulates the input row's update in e1,
+// which is then applied (UpdateInputRow); the block's losses and pair count end in the epoch's
+// sums.
+template <int kPerLane, bool kAtomic, typename TrainPair>
+__device__ __forceinline__ void TrainCentres(const SgdArgs& a, uint64_t first, uint64_t count,
+                                             TrainPair train_pair) {
   const int lane = threadIdx.x & (kWarp - 1);
   const uint64_t grid_warps = static_cast<uint64_t>(gridDim.x) * blockDim.x / kWarp;
   const uint64_t warps =
@@ -247,7 +246,7 @@ __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t fir
       float e1[kPerLane];
 #pragma unroll
       for (int j = 0; j < kPerLane; ++j) e1[j] = 0.0f;
-      TrainPairSequential<kPerLane, kAtomic>(a, h, e1, wj, pair, lr, lane, loss);
+      train_pair(a, h, e1, wj, pair, lr, lane, loss);
       UpdateInputRow<kPerLane, kAtomic>(in_row, dim, lane, h, e1);
       if (lane == 0) ++pairs;
     }
@@ -255,129 +254,112 @@ __global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t fir
   AddEpochStats(a, loss, pairs);
 }
 
-// Hogwild's pair kernel with the latency taken out (SgdPairKernel::kParallel): the same centres,
-// windows, pairs, negatives, learning rates and updates as SgdEpochKernel<kPerLane, true>, but
-// the pair's K negatives are drawn by lanes 0..K−1 at once (each a Philox block and an alias
-// gather) instead of by every lane one after another, and all 1 + K output rows are loaded, and
-// their dot products reduced, before any is updated, so the 1 + K dependent round trips to
-// memory of a pair become one. A pair that names one row twice (two equal negatives) is trained
+// One pair as SgdPairKernel::kParallel trains it (Hogwild): the same negatives and updates as
+// TrainPairSequential<kPerLane, true>, but the K negatives are drawn by lanes 0..K−1 at once
+// (each a Philox block and an alias gather) instead of by every lane one after another, and all
+// 1 + K output rows are loaded, and their dot products reduced, before any is updated, so the
+// 1 + K dependent round trips to memory of a pair become one. A pair that names one row twice (two equal negatives) is trained
 // by TrainPairSequential instead, so that the second sees the first's update as there: with one
 // warp the two kernels give the same bits. kTargets bounds 1 + K (registers: kTargets · kPerLane
 // floats of rows).
 template <int kPerLane, int kTargets>
-__global__ void __launch_bounds__(kBlock) SgdParallelKernel(SgdArgs a, uint64_t first,
-                                                            uint64_t count) {
-  const int lane = threadIdx.x & (kWarp - 1);
-  const uint64_t grid_warps = static_cast<uint64_t>(gridDim.x) * blockDim.x / kWarp;
-  const uint64_t warps =
-      a.max_warps > 0 && a.max_warps < grid_warps ? a.max_warps : grid_warps;
-  const uint64_t warp = (static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+__device__ __forceinline__ void TrainPairParallel(const SgdArgs& a, const float (&h)[kPerLane],
+                                                  float (&e1)[kPerLane], int32_t wj,
+                                                  uint64_t pair, float lr, int lane,
+                                                  double& loss) {
   const int32_t dim = a.dim;
-  const uint32_t negatives = a.negatives;  // 1 + negatives <= kTargets (the launch checks)
-  double loss = 0.0;
-  unsigned long long pairs = 0;
-  for (uint64_t k = warp < warps ? warp : count; k < count; k += warps) {
-    const uint64_t centre = first + k;
-    const uint64_t w = centre / a.length;
-    const uint32_t i = static_cast<uint32_t>(centre % a.length);
-    const int32_t* walk = a.walks + (w - a.walks_first) * a.length;
-    const int32_t wi = walk[i];
-    if (wi < 0) continue;
-    const float lr = core::SgdLearningRate(
-        a.lr0, a.min_lr_fraction, static_cast<uint64_t>(a.epoch) * a.total_centres + centre,
-        static_cast<uint64_t>(a.epochs) * a.total_centres);
-    const uint32_t b = core::ShrunkWindow(a.window_key, a.epoch, centre, a.window);
-    float* const in_row = a.input + static_cast<size_t>(wi) * dim;
-    float h[kPerLane];
+  const uint32_t negatives = a.negatives;  // 1 + negatives <= kTargets (SgdKernelFor checks)
+  // Negative d is lane d's draw; target 0 is the context, target t >= 1 negative t − 1,
+  // skipped (as word2vec.c) when it equals the context. Every lane holds every target.
+  const int32_t mine = static_cast<uint32_t>(lane) < negatives
+                           ? core::DrawNegative(a.negative_key, a.epoch, pair,
+                                                static_cast<uint32_t>(lane), a.neg_keep,
+                                                a.neg_alias, a.num_nodes)
+                           : -1;
+  int32_t target[kTargets];
+  bool live[kTargets];
+  target[0] = wj;
+  live[0] = true;
 #pragma unroll
-    for (int j = 0; j < kPerLane; ++j) {
-      const int d = lane + j * kWarp;
-      h[j] = d < dim ? in_row[d] : 0.0f;
+  for (int t = 1; t < kTargets; ++t) {
+    target[t] = __shfl_sync(kFullMask, mine, t - 1);
+    live[t] = static_cast<uint32_t>(t) <= negatives && target[t] != wj;
+  }
+  bool repeats = false;
+#pragma unroll
+  for (int t = 2; t < kTargets; ++t) {
+#pragma unroll
+    for (int u = 1; u < t; ++u) repeats |= live[t] && live[u] && target[t] == target[u];
+  }
+  if (repeats) {  // warp-uniform: every lane holds the same targets
+    TrainPairSequential<kPerLane, true>(a, h, e1, wj, pair, lr, lane, loss);
+  } else {
+    float o[kTargets][kPerLane];
+    float partial[kTargets];
+#pragma unroll
+    for (int t = 0; t < kTargets; ++t) {
+      const float* const row = a.output + static_cast<size_t>(live[t] ? target[t] : 0) * dim;
+      partial[t] = 0.0f;
+#pragma unroll
+      for (int j = 0; j < kPerLane; ++j) {
+        const int d = lane + j * kWarp;
+        o[t][j] = live[t] && d < dim ? row[d] : 0.0f;
+      }
     }
-    const core::WindowBounds wb = core::SkipgramWindow(i, b, a.length);
-    for (uint32_t jpos = wb.lo; jpos < wb.hi; ++jpos) {
-      const int32_t wj = walk[jpos];
-      if (jpos == i || wj < 0) continue;
-      const uint64_t pair = core::SgdPairId(centre, i, jpos, a.window);
-      // Negative d is lane d's draw; target 0 is the context, target t >= 1 negative t − 1,
-      // skipped (as word2vec.c) when it equals the context. Every lane holds every target.
-      const int32_t mine = static_cast<uint32_t>(lane) < negatives
-                               ? core::DrawNegative(a.negative_key, a.epoch, pair,
-                                                    static_cast<uint32_t>(lane), a.neg_keep,
-                                                    a.neg_alias, a.num_nodes)
-                               : -1;
-      int32_t target[kTargets];
-      bool live[kTargets];
-      target[0] = wj;
-      live[0] = true;
+    // Each target's dot product exactly as TrainPairSequential's (lane l's fma chain over
+    // dims l, l + 32, …, then the halving tree), the trees interleaved across targets.
 #pragma unroll
-      for (int t = 1; t < kTargets; ++t) {
-        target[t] = __shfl_sync(kFullMask, mine, t - 1);
-        live[t] = static_cast<uint32_t>(t) <= negatives && target[t] != wj;
+    for (int t = 0; t < kTargets; ++t) {
+#pragma unroll
+      for (int j = 0; j < kPerLane; ++j) {
+        if (lane + j * kWarp < dim) partial[t] = __fmaf_rn(h[j], o[t][j], partial[t]);
       }
-      bool repeats = false;
+    }
 #pragma unroll
-      for (int t = 2; t < kTargets; ++t) {
+    for (int off = kWarp / 2; off > 0; off >>= 1) {
 #pragma unroll
-        for (int u = 1; u < t; ++u) repeats |= live[t] && live[u] && target[t] == target[u];
+      for (int t = 0; t < kTargets; ++t) {
+        partial[t] = __fadd_rn(partial[t], __shfl_down_sync(kFullMask, partial[t], off));
       }
-      float e1[kPerLane];
+    }
 #pragma unroll
-      for (int j = 0; j < kPerLane; ++j) e1[j] = 0.0f;
-      if (repeats) {  // warp-uniform: every lane holds the same targets
-        TrainPairSequential<kPerLane, true>(a, h, e1, wj, pair, lr, lane, loss);
-      } else {
-        float o[kTargets][kPerLane];
-        float partial[kTargets];
+    for (int t = 0; t < kTargets; ++t) {
+      if (!live[t]) continue;  // warp-uniform
+      const float f = __shfl_sync(kFullMask, partial[t], 0);
+      const float label = t == 0 ? 1.0f : 0.0f;
+      const float g = SgnsCoeffAsHost(f, label, lr);
+      if (lane == 0) loss += static_cast<double>(core::BceWithLogits(f, label));
+      float* const out_row = a.output + static_cast<size_t>(target[t]) * dim;
 #pragma unroll
-        for (int t = 0; t < kTargets; ++t) {
-          const float* const row = a.output + static_cast<size_t>(live[t] ? target[t] : 0) * dim;
-          partial[t] = 0.0f;
-#pragma unroll
-          for (int j = 0; j < kPerLane; ++j) {
-            const int d = lane + j * kWarp;
-            o[t][j] = live[t] && d < dim ? row[d] : 0.0f;
-          }
-        }
-        // Each target's dot product exactly as TrainPairSequential's (lane l's fma chain over
-        // dims l, l + 32, …, then the halving tree), the trees interleaved across targets.
-#pragma unroll
-        for (int t = 0; t < kTargets; ++t) {
-#pragma unroll
-          for (int j = 0; j < kPerLane; ++j) {
-            if (lane + j * kWarp < dim) partial[t] = __fmaf_rn(h[j], o[t][j], partial[t]);
-          }
-        }
-#pragma unroll
-        for (int off = kWarp / 2; off > 0; off >>= 1) {
-#pragma unroll
-          for (int t = 0; t < kTargets; ++t) {
-            partial[t] = __fadd_rn(partial[t], __shfl_down_sync(kFullMask, partial[t], off));
-          }
-        }
-#pragma unroll
-        for (int t = 0; t < kTargets; ++t) {
-          if (!live[t]) continue;  // warp-uniform
-          const float f = __shfl_sync(kFullMask, partial[t], 0);
-          const float label = t == 0 ? 1.0f : 0.0f;
-          const float g = SgnsCoeffAsHost(f, label, lr);
-          if (lane == 0) loss += static_cast<double>(core::BceWithLogits(f, label));
-          float* const out_row = a.output + static_cast<size_t>(target[t]) * dim;
-#pragma unroll
-          for (int j = 0; j < kPerLane; ++j) {
-            const int d = lane + j * kWarp;
-            if (d < dim) {
-              e1[j] = __fmaf_rn(g, o[t][j], e1[j]);
-              atomicAdd(out_row + d, __fmul_rn(g, h[j]));
-            }
-          }
+      for (int j = 0; j < kPerLane; ++j) {
+        const int d = lane + j * kWarp;
+        if (d < dim) {
+          e1[j] = __fmaf_rn(g, o[t][j], e1[j]);
+          atomicAdd(out_row + d, __fmul_rn(g, h[j]));
         }
       }
-      UpdateInputRow<kPerLane, true>(in_row, dim, lane, h, e1);
-      if (lane == 0) ++pairs;
     }
   }
-  AddEpochStats(a, loss, pairs);
+}
+
+// word2vec's regime, pairs one target after another (TrainCentres, TrainPairSequential). Tables
+// row-major [num_nodes x dim]. Per pair: 1 + negatives output rows read and updated, one input
+// row updated (≈ 7.2 KB at dim 128, 5 negatives).
+// kAtomic (Hogwild): updates by atomicAdd, an output row by the rounded g·h (no update lost
+// between warps). !kAtomic (one warp, exact): plain loads and stores in the CPU's order, the
+// output row by fma(g, h, out) as the CPU: the warp reads back its own writes (same lane, same
+// address), so a row drawn twice in one pair sees its first update, as on the CPU.
+template <int kPerLane, bool kAtomic>
+__global__ void __launch_bounds__(kBlock) SgdEpochKernel(SgdArgs a, uint64_t first,
+                                                         uint64_t count) {
+  TrainCentres<kPerLane, kAtomic>(a, first, count, TrainPairSequential<kPerLane, kAtomic>);
+}
+
+// word2vec's regime with the pair latency taken out (SgdPairKernel::kParallel, TrainPairParallel).
+template <int kPerLane, int kTargets>
+__global__ void __launch_bounds__(kBlock) SgdParallelKernel(SgdArgs a, uint64_t first,
+                                                            uint64_t count) {
+  TrainCentres<kPerLane, true>(a, first, count, TrainPairParallel<kPerLane, kTargets>);
 }
 
 // Shared negatives (SgdTrainOptions::shared_negatives), the CPU's TrainCentreShared: one warp per
