@@ -18,40 +18,22 @@ namespace {
 #define N2V_STR(x) N2V_STR2(x)
 constexpr char kLibrary[] = "libcublas.so." N2V_STR(CUBLAS_VER_MAJOR);
 
-struct Loaded {
-  CublasApi api{};
-  absl::Status status;
-};
+using Loaded = LoadedLibrary<CublasApi>;
 
 Loaded Load() {
-  Loaded l;
-#ifdef N2V_CUBLAS_DIR
-  const char* const fallback_dir = N2V_CUBLAS_DIR;
-#else
-  const char* const fallback_dir = nullptr;
-#endif
-  std::string why;
-  void* const lib = OpenLibrary(kLibrary, fallback_dir, &why);
-  if (lib == nullptr) {
-    l.status = absl::FailedPreconditionError(absl::StrCat(
-        "cuBLAS (", kLibrary, ") could not be loaded: ", why,
-        ". The GPU similarity needs it: install the CUDA toolkit's cuBLAS, put it on "
-        "LD_LIBRARY_PATH, or run with --device cpu"));
-    return l;
-  }
-  std::string missing;
-  BindSymbol(lib, "cublasCreate_v2", &l.api.create, &missing);
-  BindSymbol(lib, "cublasDestroy_v2", &l.api.destroy, &missing);
-  BindSymbol(lib, "cublasSetStream_v2", &l.api.set_stream, &missing);
-  BindSymbol(lib, "cublasSetMathMode", &l.api.set_math_mode, &missing);
-  BindSymbol(lib, "cublasSgemm_v2", &l.api.sgemm, &missing);
-  BindSymbol(lib, "cublasGetStatusName", &l.api.status_name, &missing);
-  BindSymbol(lib, "cublasGetStatusString", &l.api.status_string, &missing);
-  if (!missing.empty()) {
-    l.status = absl::FailedPreconditionError(
-        absl::StrCat("cuBLAS (", kLibrary, ") lacks the entry points ", missing));
-  }
-  return l;  // the library stays loaded for the process's lifetime
+  return LoadLibrary<CublasApi>(
+      "cuBLAS", kLibrary, N2V_CUBLAS_DIR,
+      ". The GPU similarity needs it: install the CUDA toolkit's cuBLAS, put it on "
+      "LD_LIBRARY_PATH, or run with --device cpu",
+      [](void* lib, CublasApi* api, std::string* missing) {
+        BindSymbol(lib, "cublasCreate_v2", &api->create, missing);
+        BindSymbol(lib, "cublasDestroy_v2", &api->destroy, missing);
+        BindSymbol(lib, "cublasSetStream_v2", &api->set_stream, missing);
+        BindSymbol(lib, "cublasSetMathMode", &api->set_math_mode, missing);
+        BindSymbol(lib, "cublasSgemm_v2", &api->sgemm, missing);
+        BindSymbol(lib, "cublasGetStatusName", &api->status_name, missing);
+        BindSymbol(lib, "cublasGetStatusString", &api->status_string, missing);
+      });
 }
 
 const Loaded& Once() {

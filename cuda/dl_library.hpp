@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace n2v::cuda {
@@ -35,6 +36,37 @@ template <typename F>
 void BindSymbol(void* lib, const char* name, F* out, std::string* missing) {
   *out = reinterpret_cast<F>(dlsym(lib, name));
   if (*out == nullptr) absl::StrAppend(missing, missing->empty() ? "" : ", ", name);
+}
+
+/// A library's table of entry points, or why it could not be had.
+template <typename Api>
+struct LoadedLibrary {
+  Api api{};
+  absl::Status status;
+};
+
+/// Opens `soname` (OpenLibrary) and fills the table with bind(lib, &api, &missing) (BindSymbol
+/// for each entry point). FailedPrecondition "<what> (<soname>) could not be loaded: <why><hint>"
+/// when it does not open, "<what> (<soname>) lacks the entry points <missing>" when some are
+/// absent. The library stays loaded for the process's lifetime.
+template <typename Api, typename Bind>
+LoadedLibrary<Api> LoadLibrary(const char* what, const char* soname, const char* fallback_dir,
+                               const char* hint, Bind bind) {
+  LoadedLibrary<Api> l;
+  std::string why;
+  void* const lib = OpenLibrary(soname, fallback_dir, &why);
+  if (lib == nullptr) {
+    l.status = absl::FailedPreconditionError(
+        absl::StrCat(what, " (", soname, ") could not be loaded: ", why, hint));
+    return l;
+  }
+  std::string missing;
+  bind(lib, &l.api, &missing);
+  if (!missing.empty()) {
+    l.status = absl::FailedPreconditionError(
+        absl::StrCat(what, " (", soname, ") lacks the entry points ", missing));
+  }
+  return l;
 }
 
 }  // namespace n2v::cuda

@@ -14,41 +14,23 @@ namespace {
 #define N2V_NCCL_STR(x) N2V_NCCL_STR2(x)
 constexpr char kLibrary[] = "libnccl.so." N2V_NCCL_STR(NCCL_MAJOR);
 
-struct Loaded {
-  NcclApi api{};
-  absl::Status status;
-};
+using Loaded = LoadedLibrary<NcclApi>;
 
 Loaded Load() {
-  Loaded l;
-#ifdef N2V_NCCL_DIR
-  const char* const fallback_dir = N2V_NCCL_DIR;
-#else
-  const char* const fallback_dir = nullptr;
-#endif
-  std::string why;
-  void* const lib = OpenLibrary(kLibrary, fallback_dir, &why);
-  if (lib == nullptr) {
-    l.status = absl::FailedPreconditionError(absl::StrCat(
-        "NCCL (", kLibrary, ") could not be loaded: ", why,
-        ". Put the CUDA toolkit's NCCL on LD_LIBRARY_PATH, or sum through host memory with "
-        "--gpu-transport host"));
-    return l;
-  }
-  std::string missing;
-  BindSymbol(lib, "ncclGetVersion", &l.api.get_version, &missing);
-  BindSymbol(lib, "ncclGetUniqueId", &l.api.get_unique_id, &missing);
-  BindSymbol(lib, "ncclCommInitRank", &l.api.comm_init_rank, &missing);
-  BindSymbol(lib, "ncclCommDestroy", &l.api.comm_destroy, &missing);
-  BindSymbol(lib, "ncclCommAbort", &l.api.comm_abort, &missing);
-  BindSymbol(lib, "ncclCommGetAsyncError", &l.api.comm_get_async_error, &missing);
-  BindSymbol(lib, "ncclAllReduce", &l.api.all_reduce, &missing);
-  BindSymbol(lib, "ncclGetErrorString", &l.api.error_string, &missing);
-  if (!missing.empty()) {
-    l.status = absl::FailedPreconditionError(
-        absl::StrCat("NCCL (", kLibrary, ") lacks the entry points ", missing));
-  }
-  return l;  // the library stays loaded for the process's lifetime
+  return LoadLibrary<NcclApi>(
+      "NCCL", kLibrary, N2V_NCCL_DIR,
+      ". Put the CUDA toolkit's NCCL on LD_LIBRARY_PATH, or sum through host memory with "
+      "--gpu-transport host",
+      [](void* lib, NcclApi* api, std::string* missing) {
+        BindSymbol(lib, "ncclGetVersion", &api->get_version, missing);
+        BindSymbol(lib, "ncclGetUniqueId", &api->get_unique_id, missing);
+        BindSymbol(lib, "ncclCommInitRank", &api->comm_init_rank, missing);
+        BindSymbol(lib, "ncclCommDestroy", &api->comm_destroy, missing);
+        BindSymbol(lib, "ncclCommAbort", &api->comm_abort, missing);
+        BindSymbol(lib, "ncclCommGetAsyncError", &api->comm_get_async_error, missing);
+        BindSymbol(lib, "ncclAllReduce", &api->all_reduce, missing);
+        BindSymbol(lib, "ncclGetErrorString", &api->error_string, missing);
+      });
 }
 
 const Loaded& Once() {
