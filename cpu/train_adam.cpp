@@ -28,10 +28,10 @@
 #include <utility>
 #include <vector>
 
-#include "n2v/core/softplus.hpp"
 #include "n2v/core/rng.hpp"
 #include "n2v/core/sgns.hpp"
 #include "n2v/core/shuffle.hpp"
+#include "n2v/core/softplus.hpp"
 #include "n2v/options.hpp"
 #include "n2v/status.hpp"
 #include "n2v/train.hpp"
@@ -45,7 +45,7 @@ constexpr int32_t kLossChunk = 64;
 // per-row overheads dominate.
 constexpr int32_t kMinSliceDims = 4;
 
-// 64-byte aligned float storage, zero-initialised (std::vector's allocator aligns to 16 only).
+// 64-byte aligned storage for the slices (std::vector's allocator aligns to 16 only).
 template <typename T>
 struct LineAllocator {
   using value_type = T;

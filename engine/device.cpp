@@ -13,7 +13,9 @@ namespace n2v {
 
 namespace {
 
-#if defined(N2V_WITH_CUDA)
+#if !defined(N2V_WITH_CUDA)
+constexpr char kNoCudaBackend[] = "this n2v was built without the CUDA backend";
+#else
 // Why GPU `index` cannot be used as far as listing the devices tells (no context is created), or
 // "" if it is visible.
 std::string NotVisible(int index, std::vector<DeviceInfo>* found) {
@@ -34,7 +36,7 @@ absl::Status CheckDeviceVisible(const Device& d) {
 #if defined(N2V_WITH_CUDA)
   const std::string why = NotVisible(d.index, nullptr);
 #else
-  const std::string why = "this n2v was built without the CUDA backend";
+  const std::string why = kNoCudaBackend;
 #endif
   if (why.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat("--device ", d.Name(), ": ", why));
@@ -57,7 +59,7 @@ absl::StatusOr<DeviceUsed> ResolveDevice(const Device& d, int threads, std::stri
   }
 #else
   // A CPU-only build has nothing to choose between: auto is the CPU, silently.
-  const std::string why = "this n2v was built without the CUDA backend";
+  const std::string why = kNoCudaBackend;
   if (!explicit_cuda) return cpu;
 #endif
   if (explicit_cuda) {

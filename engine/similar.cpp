@@ -16,7 +16,7 @@ namespace {
 // (rows·dim·4 bytes over PCIe, ~25 GB/s), normalises it, runs a GEMM and a top-k, and the first
 // call of a process also pays for cuBLAS's handle (n2v movielens --device cuda on an H200:
 // 50 ms for the seed's 5 queries). The host reads the table from memory at a similar rate and
-// its dot products ran at ~5.5·10^9 multiply-adds per second per thread (bench/similarity_bench,
+// its dot products ran at ~5.8·10^9 multiply-adds per second per thread (bench/similarity_bench,
 // 100k × 128 with 16 to 256 queries on two threads of a Zen 4, 2026-12-04: ~40 ms + ~1.1 ms per
 // query), so with no more queries than threads the host is done about when the upload is; and a
 // job of at most 2^23 multiply-adds per thread (~1.5 ms) is over before a warm GPU's launches

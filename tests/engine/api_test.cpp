@@ -291,6 +291,19 @@ TEST(SampleWalks, SinkErrorsAndCancellationStop) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// Every query's neighbours equal, node and score, in order.
+void ExpectSameNeighbors(const std::vector<std::vector<Neighbor>>& got,
+                         const std::vector<std::vector<Neighbor>>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t q = 0; q < want.size(); ++q) {
+    ASSERT_EQ(got[q].size(), want[q].size()) << "query " << q;
+    for (size_t i = 0; i < want[q].size(); ++i) {
+      EXPECT_EQ(got[q][i].node, want[q][i].node) << "query " << q << ", rank " << i;
+      EXPECT_EQ(got[q][i].score, want[q][i].score) << "query " << q << ", rank " << i;
+    }
+  }
+}
+
 TEST(MostSimilar, EqualsTheCpuTopK) {
   Embeddings e;
   e.rows = 50;
@@ -299,14 +312,7 @@ TEST(MostSimilar, EqualsTheCpuTopK) {
   auto got = MostSimilar(e, {0, 7, 49}, 5, Device::Cpu(), 1);
   ASSERT_TRUE(got.ok()) << got.status();
   const auto want = cpu::TopKCosine(e, {0, 7, 49}, 5, 1);
-  ASSERT_EQ(got->size(), want.size());
-  for (size_t q = 0; q < want.size(); ++q) {
-    ASSERT_EQ((*got)[q].size(), want[q].size());
-    for (size_t i = 0; i < want[q].size(); ++i) {
-      EXPECT_EQ((*got)[q][i].node, want[q][i].node);
-      EXPECT_EQ((*got)[q][i].score, want[q][i].score);
-    }
-  }
+  ExpectSameNeighbors(*got, want);
   EXPECT_EQ(MostSimilar(e, {50}, 5, Device::Cpu()).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MostSimilar(e, {0}, 0, Device::Cpu()).status().code(),
@@ -324,14 +330,7 @@ TEST(MostSimilar, SmallQueriesOnTheHostAndAMissingGpuStillAnError) {
   const auto want = cpu::TopKCosine(e, {0, 7, 49}, 5, 2);
   auto got = MostSimilar(e, {0, 7, 49}, 5, Device::Auto(), 2);
   ASSERT_TRUE(got.ok()) << got.status();
-  ASSERT_EQ(got->size(), want.size());
-  for (size_t q = 0; q < want.size(); ++q) {
-    ASSERT_EQ((*got)[q].size(), want[q].size());
-    for (size_t i = 0; i < want[q].size(); ++i) {
-      EXPECT_EQ((*got)[q][i].node, want[q][i].node);
-      EXPECT_EQ((*got)[q][i].score, want[q][i].score);
-    }
-  }
+  ExpectSameNeighbors(*got, want);
   const auto missing = MostSimilar(e, {0}, 5, Device::Cuda(977), 2);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
