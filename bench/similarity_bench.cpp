@@ -1,5 +1,6 @@
 // Cosine top-k micro-benchmarks: ml-latest-small's table (1405 × 50, the seed's 5 queries) and a
-// large one (100k × 128, 16 queries). Twin: bench/similarity_bench.cu (cuBLAS GEMM + top-k).
+// large one (100k × 128, 16, 64 and 256 queries). The GPU's figure (cuBLAS GEMM + top-k) is
+// bench/gpu_bench.cu's allknn.
 //
 // Read bandwidth of this machine (2 vCPUs of a Xeon @ 2.5 GHz, 36 MB L3), measured by
 // BM_StreamRead below (a sum over a 256 MiB array, 7× the L3: the access pattern of a top-k

@@ -1,8 +1,8 @@
 // Trainer micro-benchmarks at ml-latest-small's size: the seed's example generation (7025 walks
 // of 10, window 10, 4 negatives) and one epoch of the seed's dense-Adam model (1405 × 50 table,
 // ~881k examples, batch 1024); and one epoch of word2vec's SGD (cpu::TrainSgd on uniform walks over
-// 1405 and 100k nodes, cpu::TrainSgdOnGraph streaming from a 20k-node graph). Twin:
-// bench/train_bench.cu (when it exists). Threads are the benchmark argument.
+// 1405 and 100k nodes, cpu::TrainSgdOnGraph streaming from a 20k-node graph). The GPU's figures
+// are bench/gpu_bench.cu's sgd and movielens. Threads are the benchmark argument.
 //
 // Napkin math for one training example: its 16-byte record (a random line of a 14 MB array),
 // two 200-byte rows for the logit, and two 200-byte gradient rows read and written — ~1 KB, all

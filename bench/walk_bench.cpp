@@ -1,6 +1,6 @@
 // Walk micro-benchmarks on a synthetic graph: 100k nodes, 1M random weighted undirected edges
 // (2M edge slots, mean degree 20), the CPU backend's alias build and node2vec steps per second.
-// Twin: bench/walk_bench.cu (when it exists). Threads are the benchmark argument.
+// The GPU's figure is bench/gpu_bench.cu's walks. Threads are the benchmark argument.
 //
 // Memory bandwidth of this machine (2 vCPUs of a Xeon @ 2.5 GHz, 36 MB L3), measured by
 // BM_StreamCopy below (STREAM's copy kernel over two 128 MiB arrays, 3.6× the L3, counted as
