@@ -1,4 +1,5 @@
 // Cosine top-k on the device (cuda/similarity.cuh). Twin: cpu/similarity.cpp (cpu::TopKCosine).
+// (AllKnn's tensor-core path is cuda/knn_tensor.cu; rows it cannot settle come back here.)
 // Threading: normalisation and query gathering one warp per row; scores by cuBLAS SGEMM (FP32,
 // no TF32, so scores stay within float round-off of the CPU's dot products); top-k one block per
 // score row — each thread keeps its own sorted K best in registers while it strides over the row,
@@ -10,6 +11,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -25,9 +27,6 @@ namespace {
 
 constexpr int kWarp = 32;
 constexpr unsigned kFullMask = 0xFFFFFFFFu;
-// Score tiles are kept under this many bytes: big enough that SGEMM runs at full rate
-// (≥ a few hundred query rows against a large table), small enough to leave room for the rest.
-constexpr size_t kMaxTileBytes = size_t{4} << 30;
 
 struct Cand {
   float score;
@@ -138,6 +137,18 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
+// One thread per (listed row, rank): out[ids[i]][j] = in[i][j] for the [count x k] answers.
+__global__ void ScatterRowsKernel(const int32_t* in_node, const float* in_score, const int32_t* ids,
+                                  int32_t count, int k, int32_t* out_node, float* out_score) {
+  const int64_t total = static_cast<int64_t>(count) * k;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t at = static_cast<int64_t>(ids[i / k]) * k + i % k;
+    out_node[at] = in_node[i];
+    out_score[at] = in_score[i];
+  }
+}
+
 template <int K, int kThreads>
 absl::Status LaunchTopK(const float* d_scores, int64_t num_rows, int32_t n_cols, int k,
                         int32_t* d_node, float* d_score, cudaStream_t stream) {
@@ -162,11 +173,11 @@ absl::Status CheckTable(const Embeddings& e) {
   return absl::OkStatus();
 }
 
-// Bytes for score tiles: half the free memory, at most kMaxTileBytes.
+// Bytes for score tiles: half the free memory, at most kMaxKnnTileBytes.
 absl::StatusOr<size_t> TileBudget() {
   auto mem = GetMemInfo();
   if (!mem.ok()) return mem.status();
-  return std::min(kMaxTileBytes, mem->free / 2);
+  return std::min(kMaxKnnTileBytes, mem->free / 2);
 }
 
 }  // namespace
@@ -228,6 +239,42 @@ absl::Status AllKnnOnDevice(cublasHandle_t handle, const float* d_unit, int32_t 
     N2V_RETURN_IF_ERROR(
         TopKRowsOnDevice(d_scores, t, rows, k, d_node + r0 * k, d_score + r0 * k, stream));
   }
+  return absl::OkStatus();
+}
+
+absl::Status KnnOfRowsOnDevice(cublasHandle_t handle, const float* d_unit, int32_t rows,
+                               int32_t dim, const int32_t* d_rows, int32_t count, int k,
+                               int64_t tile_rows, int32_t* d_node, float* d_score,
+                               cudaStream_t stream) {
+  if (count <= 0) return absl::OkStatus();
+  if (tile_rows < 1) return absl::InvalidArgumentError("KnnOfRows: tile_rows < 1");
+  const int64_t tile = std::min<int64_t>(tile_rows, count);
+  auto q_rows = DeviceBuffer<float>::Allocate(static_cast<size_t>(tile) * dim, "kNN query rows");
+  if (!q_rows.ok()) return q_rows.status();
+  auto scores = DeviceBuffer<float>::Allocate(static_cast<size_t>(tile) * rows, "score tile");
+  if (!scores.ok()) return scores.status();
+  auto node = DeviceBuffer<int32_t>::Allocate(static_cast<size_t>(tile) * k, "kNN tile rows");
+  if (!node.ok()) return node.status();
+  auto score = DeviceBuffer<float>::Allocate(static_cast<size_t>(tile) * k, "kNN tile scores");
+  if (!score.ok()) return score.status();
+  for (int64_t i0 = 0; i0 < count; i0 += tile) {
+    const int32_t t = static_cast<int32_t>(std::min<int64_t>(tile, count - i0));
+    GatherRowsKernel<<<WarpBlocks(t), 256, 0, stream>>>(d_unit, dim, d_rows + i0, t,
+                                                        q_rows->data());
+    N2V_CUDA_CHECK_LAUNCH();
+    N2V_RETURN_IF_ERROR(
+        CosineScoresOnDevice(handle, d_unit, rows, dim, q_rows->data(), t, scores->data()));
+    N2V_RETURN_IF_ERROR(
+        TopKRowsOnDevice(scores->data(), t, rows, k, node->data(), score->data(), stream));
+    const int64_t n = static_cast<int64_t>(t) * k;
+    ScatterRowsKernel<<<static_cast<unsigned>(std::clamp<int64_t>(CeilDiv(n, int64_t{256}), 1,
+                                                                  int64_t{1} << 20)),
+                        256, 0, stream>>>(node->data(), score->data(), d_rows + i0, t, k, d_node,
+                                          d_score);
+    N2V_CUDA_CHECK_LAUNCH();
+  }
+  // The scratch is freed on return, and the caller's list of rows may be too: finish first.
+  N2V_CUDA_RETURN_IF_ERROR(cudaStreamSynchronize(stream));
   return absl::OkStatus();
 }
 
@@ -303,7 +350,7 @@ absl::StatusOr<std::vector<std::vector<Neighbor>>> TopKCosine(const Embeddings& 
   return result;
 }
 
-absl::StatusOr<KnnGraph> AllKnn(const Embeddings& e, int k) {
+absl::StatusOr<KnnGraph> AllKnn(const Embeddings& e, int k, KnnMethod method) {
   N2V_RETURN_IF_ERROR(CheckTable(e));
   KnnGraph out;
   const int32_t kk = std::clamp<int32_t>(k, 0, e.rows);
@@ -315,28 +362,48 @@ absl::StatusOr<KnnGraph> AllKnn(const Embeddings& e, int k) {
         absl::StrCat("AllKnn on CUDA: k must be at most ", kMaxTopK, ", got ", k));
   }
   N2V_CUDA_RETURN_IF_ERROR(cudaFree(nullptr));
+  const std::string tensor_why = TensorKnnUnsupported(e.dim, kk);
+  if (method == KnnMethod::kTensorCores && !tensor_why.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("AllKnn on tensor cores: ", tensor_why));
+  }
+  // kAuto is the FP32 path until the tensor-core kernel has run on a GPU (scripts/gpu-check
+  // times both in gpu_bench and runs TensorKnnParity).
+  const bool tensor = method == KnnMethod::kTensorCores;
   const size_t results = static_cast<size_t>(e.rows) * kk;
   const size_t fixed = e.data.size() * sizeof(float) + results * 8;
   auto mem = GetMemInfo();
   if (!mem.ok()) return mem.status();
-  N2V_RETURN_IF_ERROR(CheckFits(fixed + static_cast<size_t>(e.rows) * sizeof(float), "AllKnn"));
-  const size_t left = mem->free > fixed ? mem->free - fixed : 0;
-  const int64_t tile = KnnTileRows(e.rows, std::min(kMaxTileBytes, left / 2));
+  // The tensor path's BF16 copy and overflow list, or the FP32 path's least score tile.
+  const size_t extra = tensor ? static_cast<size_t>(e.rows) * (2 * kTensorKnnMaxDim + 4)
+                              : static_cast<size_t>(e.rows) * sizeof(float);
+  N2V_RETURN_IF_ERROR(CheckFits(fixed + extra, "AllKnn"));
   auto stream = Stream::Create();
   if (!stream.ok()) return stream.status();
   auto cublas = CublasHandle::Create(stream->get());
   if (!cublas.ok()) return cublas.status();
   auto unit = DeviceBuffer<float>::FromHost(e.data.data(), e.data.size(), "embeddings");
   if (!unit.ok()) return unit.status();
-  auto scores = DeviceBuffer<float>::Allocate(static_cast<size_t>(tile) * e.rows, "score tile");
-  if (!scores.ok()) return scores.status();
   auto node = DeviceBuffer<int32_t>::Allocate(results, "kNN rows");
   if (!node.ok()) return node.status();
   auto score = DeviceBuffer<float>::Allocate(results, "kNN scores");
   if (!score.ok()) return score.status();
   N2V_RETURN_IF_ERROR(NormalizeRowsOnDevice(unit->data(), unit->data(), e.rows, e.dim, stream->get()));
-  N2V_RETURN_IF_ERROR(AllKnnOnDevice(cublas->get(), unit->data(), e.rows, e.dim, kk, tile,
-                                     scores->data(), node->data(), score->data(), stream->get()));
+  if (tensor) {
+    out.method = KnnMethod::kTensorCores;
+    N2V_RETURN_IF_ERROR(AllKnnTensorOnDevice(cublas->get(), unit->data(), e.rows, e.dim, kk,
+                                             node->data(), score->data(), stream->get(),
+                                             &out.fp32_rows));
+  } else {
+    out.method = KnnMethod::kFp32;
+    out.fp32_rows = e.rows;
+    const size_t left = mem->free > fixed ? mem->free - fixed : 0;
+    const int64_t tile = KnnTileRows(e.rows, std::min(kMaxKnnTileBytes, left / 2));
+    auto scores = DeviceBuffer<float>::Allocate(static_cast<size_t>(tile) * e.rows, "score tile");
+    if (!scores.ok()) return scores.status();
+    N2V_RETURN_IF_ERROR(AllKnnOnDevice(cublas->get(), unit->data(), e.rows, e.dim, kk, tile,
+                                       scores->data(), node->data(), score->data(),
+                                       stream->get()));
+  }
   N2V_RETURN_IF_ERROR(stream->Sync());
   out.node.resize(results);
   out.score.resize(results);

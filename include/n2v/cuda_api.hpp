@@ -227,16 +227,35 @@ absl::StatusOr<std::vector<std::vector<Neighbor>>> TopKCosine(const Embeddings& 
                                                              const std::vector<int32_t>& queries,
                                                              int k);
 
+/// How AllKnn scores. Both give TopKCosine's answer (the FP32 neighbours, scores within FP32
+/// round-off of the CPU's):
+/// - kFp32: cuBLAS SGEMM score tiles, then a top-k pass over each tile;
+/// - kTensorCores: one kernel that scores with BF16 tensor cores and keeps each row's best
+///   candidates as it goes, then re-scores them in FP32; a row whose candidates cannot be shown to
+///   hold its FP32 top-k goes through kFp32 (n2v/core/knn_window.hpp has the argument). Needs
+///   a build for sm_80 or newer, compute capability 8.0+, k ≤ 16, dim ≤ 256 and the shared memory
+///   (178,176 bytes a block at dim 128: H100/H200 at every dim, an A100 up to dim 64);
+/// - kAuto: kFp32 until the tensor-core kernel has run on a GPU (it has only been compiled).
+enum class KnnMethod { kAuto, kFp32, kTensorCores };
+
+/// The tensor-core path's limits: candidates a row keeps, and the largest k and dim it takes.
+inline constexpr int kTensorKnnCandidates = 64;
+inline constexpr int kTensorKnnMaxK = 16;
+inline constexpr int32_t kTensorKnnMaxDim = 256;
+
 /// The k nearest rows (cosine, self included) of every row, row-major [rows x k].
 struct KnnGraph {
   int32_t rows = 0;
   int32_t k = 0;
   std::vector<int32_t> node;
   std::vector<float> score;
+  KnnMethod method = KnnMethod::kFp32;  // the one that ran (never kAuto)
+  int32_t fp32_rows = 0;                // rows answered by the FP32 path (all of them under kFp32)
 };
 
-/// All-against-all TopKCosine, computed in row tiles sized to free memory.
-absl::StatusOr<KnnGraph> AllKnn(const Embeddings& e, int k);
+/// All-against-all TopKCosine. kTensorCores where it cannot run is FailedPrecondition with the
+/// reason.
+absl::StatusOr<KnnGraph> AllKnn(const Embeddings& e, int k, KnnMethod method = KnnMethod::kAuto);
 
 }  // namespace cuda
 }  // namespace n2v

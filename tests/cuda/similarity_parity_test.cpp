@@ -145,25 +145,132 @@ TEST_F(CudaTest, TopKRejectsBadInput) {
   EXPECT_TRUE((*zero_k)[0].empty());
 }
 
-TEST_F(CudaTest, AllKnnMatchesBruteForce) {
-  const Embeddings e = RandomTable(3000, 48, 11);
-  const int k = 10;
-  auto knn = cuda::AllKnn(e, k);
-  ASSERT_TRUE(knn.ok()) << knn.status();
-  ASSERT_EQ(knn->rows, e.rows);
-  ASSERT_EQ(knn->k, k);
+// Every row of an all-kNN answer against cpu::TopKCosine over all rows.
+void ExpectKnnMatchesCpu(const Embeddings& e, const cuda::KnnGraph& knn, int k,
+                         const std::string& what) {
+  ASSERT_EQ(knn.rows, e.rows) << what;
+  ASSERT_EQ(knn.k, k) << what;
   std::vector<int32_t> all(e.rows);
   for (int32_t r = 0; r < e.rows; ++r) all[r] = r;
   const auto cpu = cpu::TopKCosine(e, all, k, 2);
   for (int32_t r = 0; r < e.rows; ++r) {
     std::vector<Neighbor> gpu;
     for (int j = 0; j < k; ++j) {
-      gpu.push_back(Neighbor{knn->node[static_cast<size_t>(r) * k + j],
-                             knn->score[static_cast<size_t>(r) * k + j]});
+      gpu.push_back(Neighbor{knn.node[static_cast<size_t>(r) * k + j],
+                             knn.score[static_cast<size_t>(r) * k + j]});
     }
-    ExpectSameNeighbours(gpu, cpu[r], "all-kNN row " + std::to_string(r));
+    ExpectSameNeighbours(gpu, cpu[r], what + " row " + std::to_string(r));
     if (::testing::Test::HasFailure()) return;  // one row's report is enough
   }
+}
+
+TEST_F(CudaTest, AllKnnMatchesBruteForce) {
+  const Embeddings e = RandomTable(3000, 48, 11);
+  auto knn = cuda::AllKnn(e, 10, cuda::KnnMethod::kFp32);
+  ASSERT_TRUE(knn.ok()) << knn.status();
+  EXPECT_EQ(knn->method, cuda::KnnMethod::kFp32);
+  EXPECT_EQ(knn->fp32_rows, e.rows);
+  ExpectKnnMatchesCpu(e, *knn, 10, "all-kNN FP32");
+}
+
+// The tensor-core path where the device and the build have it (sm_80+ code, compute capability
+// 8.0+, the shared memory): otherwise AllKnn says why (FailedPrecondition, "AllKnn on tensor
+// cores: ...") and the test skips with that reason. Any other error fails.
+absl::StatusOr<cuda::KnnGraph> TensorKnn(const Embeddings& e, int k) {
+  return cuda::AllKnn(e, k, cuda::KnnMethod::kTensorCores);
+}
+bool TensorKnnUnavailable(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kFailedPrecondition &&
+         s.message().find("AllKnn on tensor cores: ") == 0;
+}
+#define N2V_TENSOR_KNN_OR_SKIP(var, e, k)                  \
+  auto var = TensorKnn(e, k);                              \
+  if (TensorKnnUnavailable(var.status())) {                \
+    GTEST_SKIP() << var.status();                          \
+  }                                                        \
+  ASSERT_TRUE(var.ok()) << var.status()
+
+struct KnnCase {
+  std::string name;
+  int32_t rows, dim, k;
+  uint64_t seed;
+};
+void PrintTo(const KnnCase& c, std::ostream* os) { *os << c.name; }
+
+class TensorKnnParity : public CudaTest, public ::testing::WithParamInterface<KnnCase> {};
+
+TEST_P(TensorKnnParity, MatchesCpu) {
+  const KnnCase& c = GetParam();
+  const Embeddings e = RandomTable(c.rows, c.dim, c.seed);
+  N2V_TENSOR_KNN_OR_SKIP(knn, e, c.k);
+  EXPECT_EQ(knn->method, cuda::KnnMethod::kTensorCores);
+  // Random rows: nearly every row's candidates settle it (knn_window_test measures the same).
+  EXPECT_LE(knn->fp32_rows, e.rows / 10) << c.name;
+  ExpectKnnMatchesCpu(e, *knn, std::min(c.k, c.rows), c.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Tables, TensorKnnParity,
+    ::testing::Values(KnnCase{"seed_shape_k5", 1405, 50, 5, 21},  // rows not a multiple of 128
+                      KnnCase{"k1", 1000, 32, 1, 22},
+                      KnnCase{"k10_dim128", 5000, 128, 10, 23},
+                      KnnCase{"k16", 2500, 64, 16, 24},           // the largest k
+                      KnnCase{"dim200", 1300, 200, 10, 25},       // several 32-dim chunks, padded
+                      KnnCase{"dim256", 600, 256, 16, 26},        // the largest dim
+                      KnnCase{"dim3", 900, 3, 4, 27},             // near-ties everywhere
+                      KnnCase{"fewer_rows_than_list", 40, 16, 16, 28},
+                      KnnCase{"one_tile_and_one_row", 129, 24, 8, 29}),
+    [](const ::testing::TestParamInfo<KnnCase>& info) { return info.param.name; });
+
+TEST_F(CudaTest, TensorKnnTiesAndZeroRowsFallBackOrMatch) {
+  // Each of 20 rows repeated 80 times: 80 exact ties at the top of every list, more than the 64
+  // candidates a row keeps, so every row must go to the FP32 path; a zero row scores 0 everywhere.
+  const Embeddings base = RandomTable(20, 32, 30);
+  Embeddings e = RandomTable(1600, 32, 31);
+  for (int32_t r = 0; r < e.rows; ++r) {
+    std::copy(base.row(r % 20), base.row(r % 20) + 32, e.data.begin() + static_cast<size_t>(r) * 32);
+  }
+  N2V_TENSOR_KNN_OR_SKIP(knn, e, 10);
+  EXPECT_EQ(knn->fp32_rows, e.rows);
+  ExpectKnnMatchesCpu(e, *knn, 10, "duplicated rows");
+  for (int32_t r = 0; r < 3; ++r) {  // the ties in row order: r, r + 20, r + 40, ...
+    for (int j = 0; j < 10; ++j) EXPECT_EQ(knn->node[r * 10 + j], r + 20 * j) << "row " << r;
+  }
+  Embeddings z = RandomTable(700, 40, 32);
+  std::fill(z.data.begin() + 7 * 40, z.data.begin() + 8 * 40, 0.0f);
+  N2V_TENSOR_KNN_OR_SKIP(zknn, z, 5);
+  ExpectKnnMatchesCpu(z, *zknn, 5, "zero row");
+  for (int j = 0; j < 5; ++j) EXPECT_EQ(zknn->score[7 * 5 + j], 0.0f);
+}
+
+TEST_F(CudaTest, TensorKnnAgreesWithTheFp32Path) {
+  const Embeddings e = RandomTable(4000, 100, 33);
+  N2V_TENSOR_KNN_OR_SKIP(tc, e, 12);
+  auto fp32 = cuda::AllKnn(e, 12, cuda::KnnMethod::kFp32);
+  ASSERT_TRUE(fp32.ok()) << fp32.status();
+  for (int32_t r = 0; r < e.rows; ++r) {
+    std::vector<Neighbor> a, b;
+    for (int j = 0; j < 12; ++j) {
+      const size_t at = static_cast<size_t>(r) * 12 + j;
+      a.push_back({tc->node[at], tc->score[at]});
+      b.push_back({fp32->node[at], fp32->score[at]});
+    }
+    ExpectSameNeighbours(a, b, "tensor vs FP32 row " + std::to_string(r));
+    if (HasFailure()) return;
+  }
+}
+
+TEST_F(CudaTest, TensorKnnOutsideItsShapesSaysWhy) {
+  const Embeddings e = RandomTable(300, 8, 34);
+  auto big_k = cuda::AllKnn(e, cuda::kTensorKnnMaxK + 1, cuda::KnnMethod::kTensorCores);
+  EXPECT_TRUE(TensorKnnUnavailable(big_k.status())) << big_k.status();
+  EXPECT_NE(std::string(big_k.status().message()).find("k = 17"), std::string::npos)
+      << big_k.status();
+  auto automatic = cuda::AllKnn(e, cuda::kTensorKnnMaxK + 1);  // kAuto: the FP32 path, always
+                                                               // until the kernel is measured
+  ASSERT_TRUE(automatic.ok()) << automatic.status();
+  EXPECT_EQ(automatic->method, cuda::KnnMethod::kFp32);
+  ExpectKnnMatchesCpu(e, *automatic, cuda::kTensorKnnMaxK + 1, "kAuto above the tensor k");
 }
 
 }  // namespace
