@@ -255,42 +255,42 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     absl::StatusOr<DeviceBuffer<int>> bad =
         counts.ok() ? DeviceBuffer<int>::Allocate(1, "walk check flag") : counts.status();
     absl::Status st = bad.status();
-    if (st.ok()) st = counts->ZeroAsync(train.get());
-    if (st.ok()) st = bad->ZeroAsync(train.get());
+    if (st.ok()) st.Update(counts->ZeroAsync(train.get()));
+    if (st.ok()) st.Update(bad->ZeroAsync(train.get()));
     if (st.ok()) {
-      st = pass(
+      st.Update(pass(
           chunk_walks, static_cast<uint64_t>(me), chunks, static_cast<uint64_t>(nranks),
           [&](const int32_t* walks, uint64_t, uint64_t count) {
             return CountNodesOnDevice(walks, count * length, n, counts->data(), bad->data(),
                                       train.get());
           },
-          [&](uint64_t) { return distributed ? absl::OkStatus() : stop_if_cancelled(); });
+          [&](uint64_t) { return distributed ? absl::OkStatus() : stop_if_cancelled(); }));
     }
     if (!st.ok()) drain();
     static_assert(sizeof(uint64_t) == sizeof(unsigned long long));
     fresh.counts.resize(static_cast<size_t>(n));
     int h_bad = 0;
     if (st.ok()) {
-      st = counts->CopyToHost(reinterpret_cast<unsigned long long*>(fresh.counts.data()),
-                              fresh.counts.size());
+      st.Update(counts->CopyToHost(reinterpret_cast<unsigned long long*>(fresh.counts.data()),
+                                   fresh.counts.size()));
     }
-    if (st.ok()) st = bad->CopyToHost(&h_bad, 1);
+    if (st.ok()) st.Update(bad->CopyToHost(&h_bad, 1));
     if (st.ok() && h_bad != 0) {
-      st = absl::InternalError("TrainSgdOnGraph on CUDA: a sampled walk holds an id >= n");
+      st.Update(absl::InternalError("TrainSgdOnGraph on CUDA: a sampled walk holds an id >= n"));
     }
     N2V_RETURN_IF_ERROR(agreed(st));
     if (distributed) {
       N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(fresh.counts.data(), fresh.counts.size()));
     }
-    st = UploadNegatives(tables, fresh.counts, o);
-    if (st.ok()) st = InitSgdTables(tables, o.seed, train.get());
-    if (st.ok()) st = train.Sync();
+    st.Update(UploadNegatives(tables, fresh.counts, o));
+    if (st.ok()) st.Update(InitSgdTables(tables, o.seed, train.get()));
+    if (st.ok()) st.Update(train.Sync());
     N2V_RETURN_IF_ERROR(agreed(st));
     run = &fresh;
   } else {
     absl::Status st = Upload(state->input, &tables.input);
-    if (st.ok()) st = Upload(state->output, &tables.output);
-    if (st.ok()) st = UploadNegatives(tables, state->counts, o);
+    if (st.ok()) st.Update(Upload(state->output, &tables.output));
+    if (st.ok()) st.Update(UploadNegatives(tables, state->counts, o));
     N2V_RETURN_IF_ERROR(agreed(st));
   }
 

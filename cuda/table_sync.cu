@@ -259,7 +259,7 @@ absl::StatusOr<std::unique_ptr<DeltaSum>> MakeDeltaSum(Ranks* ranks, GpuTranspor
   absl::Status st;
   if (ranks->rank() == 0) {
     if (const ncclResult_t r = api->get_unique_id(&id); r != ncclSuccess) {
-      st = NcclError(api, r, "ncclGetUniqueId");
+      st.Update(NcclError(api, r, "ncclGetUniqueId"));
     }
   }
   N2V_RETURN_IF_ERROR(AgreeOnStatus(*ranks, st));

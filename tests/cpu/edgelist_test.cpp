@@ -613,7 +613,7 @@ TEST(EdgeList, NumericIdsMatchTheReferenceWhateverTableTheyLandIn) {
 
 TEST(EdgeList, CrlfAndUtf8SplitAtTheBlockBoundary) {
   constexpr size_t kBlock = size_t{16} << 20;  // the reader's block size
-  for (const std::string line : {std::string("a b\r\n"), std::string("a \xC3\xA9\n")}) {
+  for (const std::string& line : {std::string("a b\r\n"), std::string("a \xC3\xA9\n")}) {
     // A comment fills the first block up to where `line` straddles it: the CR (or the second
     // byte of the é) is the block's last byte... or its first.
     for (const size_t before_end : {size_t{2}, size_t{1}}) {
