@@ -362,13 +362,15 @@ absl::StatusOr<KnnGraph> AllKnn(const Embeddings& e, int k, KnnMethod method) {
         absl::StrCat("AllKnn on CUDA: k must be at most ", kMaxTopK, ", got ", k));
   }
   N2V_CUDA_RETURN_IF_ERROR(cudaFree(nullptr));
-  const std::string tensor_why = TensorKnnUnsupported(e.dim, kk);
-  if (method == KnnMethod::kTensorCores && !tensor_why.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat("AllKnn on tensor cores: ", tensor_why));
-  }
   // kAuto is the FP32 path until the tensor-core kernel has run on a GPU (scripts/gpu-check
-  // times both in gpu_bench and runs TensorKnnParity).
+  // times both in gpu_bench and runs TensorKnnParity). Only the tensor path asks whether it can
+  // run: the question loads its kernel.
   const bool tensor = method == KnnMethod::kTensorCores;
+  if (tensor) {
+    if (const std::string why = TensorKnnUnsupported(e.dim, kk); !why.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat("AllKnn on tensor cores: ", why));
+    }
+  }
   const size_t results = static_cast<size_t>(e.rows) * kk;
   const size_t fixed = e.data.size() * sizeof(float) + results * 8;
   auto mem = GetMemInfo();

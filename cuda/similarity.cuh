@@ -1,6 +1,7 @@
 // Cosine similarity on the device: rows L2-normalised, scores = one cuBLAS SGEMM of the query rows
 // against every row, then a per-row top-k; for all-kNN also a tensor-core path with the same
-// answer (BF16 candidates in a fused GEMM + selection kernel, FP32 re-rank). Twin: cpu/similarity.cpp (cpu::TopKCosine, Normalized).
+// answer (BF16 candidates in a fused GEMM + selection kernel, FP32 re-rank).
+// Twin: cpu/similarity.cpp (cpu::TopKCosine, Normalized).
 // Host-facing form: cuda::TopKCosine / AllKnn in n2v/cuda_api.hpp; these are the device-resident
 // pieces (the pipeline and the benchmark use them directly).
 #pragma once

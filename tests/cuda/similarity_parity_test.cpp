@@ -190,17 +190,10 @@ bool TensorKnnUnavailable(const absl::Status& s) {
   }                                                        \
   ASSERT_TRUE(var.ok()) << var.status()
 
-struct KnnCase {
-  std::string name;
-  int32_t rows, dim, k;
-  uint64_t seed;
-};
-void PrintTo(const KnnCase& c, std::ostream* os) { *os << c.name; }
-
-class TensorKnnParity : public CudaTest, public ::testing::WithParamInterface<KnnCase> {};
+class TensorKnnParity : public CudaTest, public ::testing::WithParamInterface<TopKCase> {};
 
 TEST_P(TensorKnnParity, MatchesCpu) {
-  const KnnCase& c = GetParam();
+  const TopKCase& c = GetParam();
   const Embeddings e = RandomTable(c.rows, c.dim, c.seed);
   N2V_TENSOR_KNN_OR_SKIP(knn, e, c.k);
   EXPECT_EQ(knn->method, cuda::KnnMethod::kTensorCores);
@@ -211,16 +204,16 @@ TEST_P(TensorKnnParity, MatchesCpu) {
 
 INSTANTIATE_TEST_SUITE_P(
     Tables, TensorKnnParity,
-    ::testing::Values(KnnCase{"seed_shape_k5", 1405, 50, 5, 21},  // rows not a multiple of 128
-                      KnnCase{"k1", 1000, 32, 1, 22},
-                      KnnCase{"k10_dim128", 5000, 128, 10, 23},
-                      KnnCase{"k16", 2500, 64, 16, 24},           // the largest k
-                      KnnCase{"dim200", 1300, 200, 10, 25},       // several 32-dim chunks, padded
-                      KnnCase{"dim256", 600, 256, 16, 26},        // the largest dim
-                      KnnCase{"dim3", 900, 3, 4, 27},             // near-ties everywhere
-                      KnnCase{"fewer_rows_than_list", 40, 16, 16, 28},
-                      KnnCase{"one_tile_and_one_row", 129, 24, 8, 29}),
-    [](const ::testing::TestParamInfo<KnnCase>& info) { return info.param.name; });
+    ::testing::Values(TopKCase{"seed_shape_k5", 1405, 50, 5, 21},  // rows not a multiple of 128
+                      TopKCase{"k1", 1000, 32, 1, 22},
+                      TopKCase{"k10_dim128", 5000, 128, 10, 23},
+                      TopKCase{"k16", 2500, 64, 16, 24},           // the largest k
+                      TopKCase{"dim200", 1300, 200, 10, 25},       // several 32-dim chunks, padded
+                      TopKCase{"dim256", 600, 256, 16, 26},        // the largest dim
+                      TopKCase{"dim3", 900, 3, 4, 27},             // near-ties everywhere
+                      TopKCase{"fewer_rows_than_list", 40, 16, 16, 28},
+                      TopKCase{"one_tile_and_one_row", 129, 24, 8, 29}),
+    [](const ::testing::TestParamInfo<TopKCase>& info) { return info.param.name; });
 
 TEST_F(CudaTest, TensorKnnTiesAndZeroRowsFallBackOrMatch) {
   // Each of 20 rows repeated 80 times: 80 exact ties at the top of every list, more than the 64
