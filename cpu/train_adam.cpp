@@ -35,6 +35,7 @@
 #include "n2v/options.hpp"
 #include "n2v/status.hpp"
 #include "n2v/train.hpp"
+#include "sigmoid_lanes.hpp"
 
 namespace n2v {
 namespace {
@@ -332,10 +333,13 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
     }
   }
 
-  std::vector<PackedExample> records(2 * static_cast<size_t>(batch));  // this and the next batch
-  std::vector<uint64_t> visit(2 * static_cast<size_t>(batch));   // positions of batches b+1, b+2
-  std::vector<float> partial(static_cast<size_t>(num_slices) * batch);  // per-slice logits
-  std::vector<float> coef(batch);
+  // Records of batches b, b + 1 and b + 2 (b mod 3): a fast thread gathers batch b + 1 while a
+  // slow one may still scatter batch b − 1.
+  std::vector<PackedExample> records(3 * static_cast<size_t>(batch));
+  std::vector<uint64_t> visit(2 * static_cast<size_t>(batch));  // positions of batches b+1, b+2
+  // Per-slice logits of batches b and b + 1 (b mod 2), and each thread's own copy of dL/dz.
+  std::vector<float> partial(2 * static_cast<size_t>(num_slices) * batch);
+  std::vector<float> coef(static_cast<size_t>(nthreads) * batch);
   const int32_t num_chunks = (batch + kLossChunk - 1) / kLossChunk;
   std::vector<double> chunk_loss(num_chunks), slice_sq(num_slices);
   const float batch_f = static_cast<float>(batch);
@@ -358,7 +362,8 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
         return std::make_pair(chunk * kLossChunk, std::min(batch, (chunk + 1) * kLossChunk));
       };
       // Visit positions of batch `bb` for one chunk, into its parity's half of `visit`; the
-      // records they name are prefetched now and read a step later.
+      // records they name are prefetched now and read a step later. A chunk is always planned
+      // and gathered by the same thread (chunk ≡ tid mod nt), so `visit` needs no barrier.
       auto plan = [&](int64_t bb, int32_t i0, int32_t i1) {
         uint64_t* idx = visit.data() + (bb & 1) * batch;
         PermuteRange(static_cast<uint64_t>(bb) * batch + i0, i1 - i0, n_u, key, idx + i0);
@@ -366,7 +371,7 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
       };
       auto gather = [&](int64_t bb, int32_t i0, int32_t i1) {
         const uint64_t* idx = visit.data() + (bb & 1) * batch;
-        PackedExample* rec = records.data() + (bb & 1) * batch;
+        PackedExample* rec = records.data() + (bb % 3) * batch;
         for (int32_t i = i0; i < i1; ++i) rec[i] = packed[idx[i]];
       };
       for (int32_t chunk = tid; chunk < num_chunks; chunk += nt) {
@@ -377,41 +382,58 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
       }
       barrier->Wait();
 
+      float* const my_coef = coef.data() + static_cast<size_t>(tid) * batch;
+      // One barrier a step. A thread's work between two barriers: (C) its slices' gradient and
+      // Adam for batch b − 1, (A) its slices' part of every logit of batch b and its chunks'
+      // records of batch b + 1; after the barrier (B) every thread derives all of batch b's dL/dz
+      // from the logits (a vectorised pass, cheaper than a second barrier) and its chunks' loss.
       for (int64_t b = 0; b < num_batches; ++b) {
-        const PackedExample* rec = records.data() + (b & 1) * batch;
+        const PackedExample* rec = records.data() + (b % 3) * batch;
+        float* const part = partial.data() + (b & 1) * static_cast<size_t>(num_slices) * batch;
         // --- A: each slice's part of every logit (only this thread touches its slices) -------
         for (int sl = tid; sl < num_slices; sl += nt) {
           const Slice& x = slices[sl];
-          float* out = partial.data() + static_cast<size_t>(sl) * batch;
+          float* out = part + static_cast<size_t>(sl) * batch;
           for (int32_t i = 0; i < batch; ++i) {
             out[i] = RowDot(x.w.data() + static_cast<size_t>(rec[i].target) * x.stride,
                             x.w.data() + static_cast<size_t>(rec[i].context) * x.stride, x.stride);
           }
         }
-        barrier->Wait();
-
-        // --- B: per chunk of examples, the logit, loss and dL/dz; the next batches' records --
         for (int32_t chunk = tid; chunk < num_chunks; chunk += nt) {
           const auto [i0, i1] = chunk_range(chunk);
-          float arg[kLossChunk], term[kLossChunk];
-          for (int32_t i = i0; i < i1; ++i) {
-            float z = partial[i];
-            for (int sl = 1; sl < num_slices; ++sl) z += partial[static_cast<size_t>(sl) * batch + i];
-            const PackedExample& e = rec[i];
-            // d(Σ w·bce / batch)/dz, in autodiff's order: (w / batch)·(σ(z) − y).
-            coef[i] = (e.weight / batch_f) * core::BceWithLogitsGrad(z, e.label);
-            arg[i - i0] = e.label != 0.0f ? -z : z;  // BCE(z, 1) = softplus(−z), BCE(z, 0) = softplus(z)
-          }
-          const int32_t len = i1 - i0;
-#pragma omp simd
-          for (int32_t j = 0; j < len; ++j) term[j] = core::Softplus(arg[j]);
-          double loss = 0.0;
-          for (int32_t j = 0; j < len; ++j) loss += static_cast<double>(rec[i0 + j].weight * term[j]);
-          chunk_loss[chunk] += loss;
           if (b + 1 < num_batches) gather(b + 1, i0, i1);
           if (b + 2 < num_batches) plan(b + 2, i0, i1);
         }
         barrier->Wait();
+
+        // --- B: dL/dz of every example (each thread its own copy), the loss of its chunks ----
+        // d(Σ w·bce / batch)/dz in autodiff's order, (w / batch)·(σ(z) − y), as
+        // core::BceWithLogitsGrad computes it (SigmoidLanes gives core::Sigmoid's bits).
+        for (int32_t chunk = 0; chunk < num_chunks; ++chunk) {
+          const auto [i0, i1] = chunk_range(chunk);
+          const int32_t len = i1 - i0;
+          float z[kLossChunk], scale[kLossChunk], label[kLossChunk], sigma[kLossChunk];
+          for (int32_t j = 0; j < len; ++j) {
+            float zj = part[i0 + j];
+            for (int sl = 1; sl < num_slices; ++sl) zj += part[static_cast<size_t>(sl) * batch + i0 + j];
+            z[j] = zj;
+            scale[j] = rec[i0 + j].weight / batch_f;
+            label[j] = rec[i0 + j].label;
+          }
+          cpu::SigmoidLanes(z, len, sigma);
+#pragma omp simd
+          for (int32_t j = 0; j < len; ++j) my_coef[i0 + j] = scale[j] * (sigma[j] - label[j]);
+          if (chunk % nt != tid) continue;
+          float term[kLossChunk];
+#pragma omp simd
+          for (int32_t j = 0; j < len; ++j) {
+            // BCE(z, 1) = softplus(−z), BCE(z, 0) = softplus(z)
+            term[j] = core::Softplus(label[j] != 0.0f ? -z[j] : z[j]);
+          }
+          double loss = 0.0;
+          for (int32_t j = 0; j < len; ++j) loss += static_cast<double>(rec[i0 + j].weight * term[j]);
+          chunk_loss[chunk] += loss;
+        }
 
         // --- C: each slice's gradient of the batch, then dense Adam on it, in place ----------
         const core::AdamStepScalars s = core::MakeAdamStep(o.adam, first_step + b);
@@ -420,14 +442,16 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
           for (int32_t i = 0; i < batch; ++i) {
             const size_t t = static_cast<size_t>(rec[i].target) * x.stride;
             const size_t c = static_cast<size_t>(rec[i].context) * x.stride;
-            RowAxpy(coef[i], x.w.data() + c, x.g.data() + t, x.stride);
-            RowAxpy(coef[i], x.w.data() + t, x.g.data() + c, x.stride);
+            RowAxpy(my_coef[i], x.w.data() + c, x.g.data() + t, x.stride);
+            RowAxpy(my_coef[i], x.w.data() + t, x.g.data() + c, x.stride);
           }
           slice_sq[sl] += DenseAdam(x.w.data(), x.w.data(), x.m.data(), x.v.data(), x.g.data(), 0,
                                     x.w.size(), lambda, s);
         }
-        // No barrier: the next A reads only this thread's slices and the records B gathered
-        // before the last barrier, and the next B starts after the next barrier.
+        // No barrier: the next A reads only this thread's slices; it writes the other half of
+        // `partial`, whose readers (every thread's B of batch b − 1) finished before this step's
+        // barrier, and gathers batch b + 2 into batch b − 1's records, which every thread had
+        // finished scattering before that barrier too.
       }
     }
 

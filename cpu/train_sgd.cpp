@@ -35,6 +35,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sigmoid_lanes.hpp"
 #include "n2v/atomic_file.hpp"
 #include "n2v/core/limits.hpp"
 #include "n2v/core/rng.hpp"
@@ -597,7 +598,7 @@ N2V_HOGWILD void TrainCentre(const EpochArgs& a, const Plan& p, const Plan& next
         }
         _mm_storeu_ps(f + j, ReduceLanes4(s16[0], s16[1], s16[2], s16[3]));
       }
-      for (uint32_t j = 0; j < nt; ++j) g[j] = core::SgnsCoeff(f[j], j == 0 ? 1.0f : 0.0f, p.lr);
+      cpu::SgnsCoeffs(f, nt, p.lr, g);
 #pragma GCC unroll 16
       for (int k = 0; k < nv; ++k) e1[k] = _mm512_setzero_ps();
       for (uint32_t j = 0; j < nt; ++j) {
@@ -759,8 +760,9 @@ N2V_HOGWILD void TrainCentreShared(const EpochArgs& a, const Plan& p, const Plan
 #if defined(__AVX512F__)
 /// TrainCentreShared for dim = 16·kNV: the same arithmetic in the same order (each dot product's
 /// lanes and halving tree are DotScalar's, four products reduced at once by ReduceLanes4), with
-/// every row operation a run of full vectors. The contexts' rows are re-read from memory rather
-/// than kept in registers across SgnsCoeff's libm calls (see TrainCentre).
+/// every row operation a run of full vectors. The kernel calls nothing (SgnsCoeffs is vector code),
+/// so up to dim 128 a context's row stays in registers from its dot products to its update; wider
+/// rows are re-read from L1 (their registers would not fit beside the gradient's).
 template <int kNV>
 N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, const Plan& next,
                                          ThreadState* t) {
@@ -787,8 +789,15 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
     }
     PrefetchRow(a.output + static_cast<size_t>(next.wi) * dim, dim);
   }
+  constexpr bool kHoldRow = kNV <= 8;
   for (uint32_t j = 0; j < m; ++j) {
     float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
+    __m512 hv[kHoldRow ? kNV : 1];
+    if constexpr (kHoldRow) {
+#pragma GCC unroll 8
+      for (int v = 0; v < kNV; ++v) hv[v] = _mm512_loadu_ps(h + 16 * v);
+    }
+    const auto h_vec = [&](int v) { return kHoldRow ? hv[kHoldRow ? v : 0] : _mm512_loadu_ps(h + 16 * v); };
     for (uint32_t k = 0; k < nt; k += 4) {
       __m512 s16[4];
       for (uint32_t u = 0; u < 4; ++u) {
@@ -797,8 +806,7 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
           const float* o = rows + (k + u) * dim;
 #pragma GCC unroll 8
           for (int v = 0; v < kNV; ++v) {
-            acc[v & 1] = _mm512_fmadd_ps(_mm512_loadu_ps(h + 16 * v), _mm512_loadu_ps(o + 16 * v),
-                                         acc[v & 1]);
+            acc[v & 1] = _mm512_fmadd_ps(h_vec(v), _mm512_loadu_ps(o + 16 * v), acc[v & 1]);
           }
           s16[u] = _mm512_add_ps(acc[0], acc[1]);
         } else {
@@ -807,7 +815,7 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
       }
       _mm_storeu_ps(f + k, ReduceLanes4(s16[0], s16[1], s16[2], s16[3]));
     }
-    for (uint32_t k = 0; k < nt; ++k) g[k] = core::SgnsCoeff(f[k], k == 0 ? 1.0f : 0.0f, p.lr);
+    cpu::SgnsCoeffs(f, nt, p.lr, g);
     __m512 e[kNV];
 #pragma GCC unroll 8
     for (int v = 0; v < kNV; ++v) e[v] = _mm512_setzero_ps();
@@ -818,10 +826,10 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
 #pragma GCC unroll 8
       for (int v = 0; v < kNV; ++v) {
         e[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(o + 16 * v), e[v]);
-        _mm512_storeu_ps(dk + 16 * v, _mm512_fmadd_ps(gv, _mm512_loadu_ps(h + 16 * v),
-                                                      _mm512_loadu_ps(dk + 16 * v)));
+        _mm512_storeu_ps(dk + 16 * v, _mm512_fmadd_ps(gv, h_vec(v), _mm512_loadu_ps(dk + 16 * v)));
       }
     }
+    // Re-read, not h_vec: another thread's update to the row since it was loaded survives.
 #pragma GCC unroll 8
     for (int v = 0; v < kNV; ++v) {
       _mm512_storeu_ps(h + 16 * v, _mm512_add_ps(_mm512_loadu_ps(h + 16 * v), e[v]));

@@ -26,6 +26,7 @@
 #include "cuda/cuda_check.cuh"
 #include "cuda/device.cuh"
 #include "cuda/sgd.cuh"
+#include "n2v/core/glibc_expf.hpp"
 #include "n2v/core/sgns.hpp"
 #include "n2v/core/skipgram.hpp"
 #include "n2v/core/word2vec.hpp"
@@ -42,40 +43,29 @@ constexpr unsigned kFullMask = 0xFFFFFFFFu;
 
 // --- σ as the CPU computes it ------------------------------------------------------------------
 
-// glibc's expf (sysdeps/ieee754/flt-32/e_expf.c, glibc >= 2.28, from ARM's optimized-routines):
-// 2^(k/32) from this table times a cubic in r, all in double, one rounding to float at the end.
-// tab[i] = asuint64(2^(i/32)) − (i << 47).
-__constant__ unsigned long long kExp2fTable[32] = {
-    0x3ff0000000000000ull, 0x3fefd9b0d3158574ull, 0x3fefb5586cf9890full, 0x3fef9301d0125b51ull,
-    0x3fef72b83c7d517bull, 0x3fef54873168b9aaull, 0x3fef387a6e756238ull, 0x3fef1e9df51fdee1ull,
-    0x3fef06fe0a31b715ull, 0x3feef1a7373aa9cbull, 0x3feedea64c123422ull, 0x3feece086061892dull,
-    0x3feebfdad5362a27ull, 0x3feeb42b569d4f82ull, 0x3feeab07dd485429ull, 0x3feea47eb03a5585ull,
-    0x3feea09e667f3bcdull, 0x3fee9f75e8ec5f74ull, 0x3feea11473eb0187ull, 0x3feea589994cce13ull,
-    0x3feeace5422aa0dbull, 0x3feeb737b0cdc5e5ull, 0x3feec49182a3f090ull, 0x3feed503b23e255dull,
-    0x3feee89f995ad3adull, 0x3feeff76f2fb5e47ull, 0x3fef199bdd85529cull, 0x3fef3720dcef9069ull,
-    0x3fef5818dcfba487ull, 0x3fef7c97337b9b5full, 0x3fefa4afa2a490daull, 0x3fefd0765b6e4540ull};
+// glibc's expf (core/glibc_expf.hpp): 2^(k/32) from its table times a cubic in r, all in double,
+// one rounding to float at the end.
+__constant__ unsigned long long kExp2fTable[32] = {N2V_GLIBC_EXP2F_TABLE};
 
 /// expf(x) exactly as glibc computes it, for |x| < 88 (the sigmoid's argument is clamped to ±6);
 /// anything else falls back to CUDA's expf. Checked on the host against glibc 2.36's expf on
 /// every float in [−6, 6] (2.17e9 values), both with the polynomial's fused multiply-adds (glibc's
-/// FMA variant, which x86-64 hosts with FMA run) and without: every result bit-equal.
+/// FMA variant, which x86-64 hosts with FMA run) and without: every result bit-equal. (z is
+/// rounded before k and r are taken from it, as glibc's source reads; its FMA build fuses that
+/// product instead, which gives other results at two floats of (−88, 88), none in [−6, 6]:
+/// cpu/sigmoid_lanes.hpp.)
 __device__ __forceinline__ float GlibcExpf(float x) {
-  if (!(fabsf(x) < 88.0f)) return expf(x);
-  constexpr double kInvLn2N = 0x1.71547652b82fep+0 * 32;
-  constexpr double kShift = 0x1.8p+52;
-  constexpr double kC0 = 0x1.c6af84b912394p-5 / 32 / 32 / 32;
-  constexpr double kC1 = 0x1.ebfce50fac4f3p-3 / 32 / 32;
-  constexpr double kC2 = 0x1.62e42ff0c52d6p-1 / 32;
-  const double z = __dmul_rn(kInvLn2N, static_cast<double>(x));
-  double kd = __dadd_rn(z, kShift);  // round z to an integer k, kept in kd's low bits
+  if (!(fabsf(x) < core::kExpfMainPathLimit)) return expf(x);
+  const double z = __dmul_rn(core::kExpfInvLn2N, static_cast<double>(x));
+  double kd = __dadd_rn(z, core::kExpfShift);  // round z to an integer k, kept in kd's low bits
   const unsigned long long ki = static_cast<unsigned long long>(__double_as_longlong(kd));
-  kd = __dsub_rn(kd, kShift);
+  kd = __dsub_rn(kd, core::kExpfShift);
   const double r = __dsub_rn(z, kd);
-  const unsigned long long t = kExp2fTable[ki % 32] + (ki << 47);
+  const unsigned long long t = kExp2fTable[ki % 32] + (ki << (52 - core::kExpfTableBits));
   const double s = __longlong_as_double(static_cast<long long>(t));
-  const double p = __fma_rn(kC0, r, kC1);
+  const double p = __fma_rn(core::kExpfC0, r, core::kExpfC1);
   const double r2 = __dmul_rn(r, r);
-  double y = __fma_rn(kC2, r, 1.0);
+  double y = __fma_rn(core::kExpfC2, r, 1.0);
   y = __fma_rn(p, r2, y);
   y = __dmul_rn(y, s);
   return __double2float_rn(y);
