@@ -155,6 +155,24 @@ struct GraphWalks {
   }
 };
 
+/// Walks sampled when needed, as GraphWalks, into their place in one array that keeps them all:
+/// the counting pass samples every walk once anyway, and training then reads them from memory
+/// instead of sampling them again (TrainSgdOnGraph, when they fit kKeptWalksBytes).
+struct KeepingWalks {
+  GraphWalks graph;
+  int32_t* kept;  // [num_walks x length]
+  const int32_t* Get(uint64_t first, uint64_t count, std::vector<int32_t>* /*buf*/) const {
+    int32_t* out = kept + first * graph.wp.length;
+    cpu::SampleWalks(graph.g, graph.alias, graph.wp, first, count, out, 1);
+    return out;
+  }
+};
+
+/// The most walk memory TrainSgdOnGraph keeps from its counting pass (64M positions); larger
+/// corpora are sampled again by training, so memory stays flat as walks per node grow.
+constexpr uint64_t kKeptWalksBytes = uint64_t{256} << 20;
+std::atomic<uint64_t> g_kept_walks_bytes{kKeptWalksBytes};
+
 uint64_t WalksPerChunk(uint32_t length) {
   return std::max<uint64_t>(1, kChunkCentres / length);
 }
@@ -1305,6 +1323,10 @@ namespace cpu {
 
 void UseScalarSgdKernelForTesting(bool on) { g_force_scalar.store(on); }
 
+void SetKeptWalksBytesForTesting(uint64_t bytes) { g_kept_walks_bytes.store(bytes); }
+
+uint64_t KeptWalksBytes() { return kKeptWalksBytes; }
+
 absl::StatusOr<SgdStats> TrainSgd(const int32_t* walks, int64_t num_walks, uint32_t length,
                                   int32_t num_nodes, const SgdTrainOptions& o, int threads,
                                   Embeddings* input, Embeddings* output,
@@ -1361,6 +1383,7 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
   }
   const int nt = EffectiveThreads(threads);
   const GraphWalks src{g, alias, wp};
+  std::vector<int32_t> kept;  // the counting pass's walks, when kept
   const uint32_t source_crc = SgdSourceCrc(g, wp);
   if (state->started()) {
     N2V_RETURN_IF_ERROR(
@@ -1372,23 +1395,37 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
     fresh.walk_length = wp.length;
     fresh.num_walks = num_walks;
     fresh.source_crc = source_crc;
-    // The counting pass: every walk sampled once and dropped (CountNodes fails here only when
-    // cancelled: sampled ids are always below the node count).
+    // The counting pass: every walk sampled once, and kept for training when one process trains
+    // and they fit kKeptWalksBytes, else dropped (CountNodes fails here only when cancelled:
+    // sampled ids are always below the node count). The walks are a pure function of their ids,
+    // so training on the kept ones is training on them sampled again, bit for bit.
     // Data-parallel: each rank counts its own chunks, and the counts are summed.
     const bool distributed = IsDistributed(dp.ranks);
-    N2V_ASSIGN_OR_RETURN(
-        fresh.counts,
-        CountNodes(src, num_walks, wp.length, g.num_nodes, nt,
-                   distributed ? CancelCallback() : cancelled, distributed ? dp.ranks->rank() : 0,
-                   distributed ? dp.ranks->size() : 1));
+    const uint64_t positions = num_walks * wp.length;
+    if (!distributed && positions <= g_kept_walks_bytes.load() / sizeof(int32_t)) {
+      kept.resize(static_cast<size_t>(positions));
+      N2V_ASSIGN_OR_RETURN(fresh.counts,
+                           CountNodes(KeepingWalks{src, kept.data()}, num_walks, wp.length,
+                                      g.num_nodes, nt, cancelled));
+    } else {
+      N2V_ASSIGN_OR_RETURN(
+          fresh.counts,
+          CountNodes(src, num_walks, wp.length, g.num_nodes, nt,
+                     distributed ? CancelCallback() : cancelled, distributed ? dp.ranks->rank() : 0,
+                     distributed ? dp.ranks->size() : 1));
+    }
     if (distributed) {
       N2V_RETURN_IF_ERROR(dp.ranks->SumInPlace(fresh.counts.data(), fresh.counts.size()));
     }
     InitTables(g.num_nodes, o.dim, o.seed, nt, &fresh.input, &fresh.output);
     *state = std::move(fresh);
   }
-  N2V_ASSIGN_OR_RETURN(const bool finished, RunEpochs(src, num_walks, wp.length, o, nt, state,
-                                                      on_epoch, on_progress, cancelled, dp));
+  N2V_ASSIGN_OR_RETURN(const bool finished,
+                       kept.empty() ? RunEpochs(src, num_walks, wp.length, o, nt, state, on_epoch,
+                                                on_progress, cancelled, dp)
+                                    : RunEpochs(MemoryWalks{kept.data(), wp.length}, num_walks,
+                                                wp.length, o, nt, state, on_epoch, on_progress,
+                                                cancelled, dp));
   if (!finished) return absl::CancelledError("training cancelled");
   return StatsOf(*state, start);
 }

@@ -181,6 +181,15 @@ absl::StatusOr<SgdStats> TrainSgdOnGraph(const CsrView& g, const core::AliasView
 /// AVX-512 one would run, so both are checked against the reference on an AVX-512 machine.
 void UseScalarSgdKernelForTesting(bool on);
 
+/// The most memory TrainSgdOnGraph spends keeping the walks its counting pass samples, so that
+/// training reads them instead of sampling them a second time (256 MiB: 64M positions); a larger
+/// corpus is sampled again, chunk by chunk. Only one process keeps them (not data-parallel ranks).
+uint64_t KeptWalksBytes();
+
+/// Tests only: sets that limit for later calls (0: never keep), so the streamed path is checked on
+/// graphs small enough to be kept.
+void SetKeptWalksBytesForTesting(uint64_t bytes);
+
 }  // namespace cpu
 
 /// Why options `o` cannot train a graph of `num_nodes` nodes with walks of `length` (an

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "n2v/core/sgns.hpp"
 #include "n2v/core/word2vec.hpp"
@@ -384,8 +385,13 @@ TEST(SgdTest, OnlyPositivesWhenEveryNegativeIsTheContext) {
 // --- streamed == in memory, resume == uninterrupted ---------------------------------------------
 
 TEST(SgdTest, StreamingEqualsInMemoryOnOneThread) {
+  // TrainSgdOnGraph keeps its counting pass's walks for training when they fit (they do here), or
+  // samples them again chunk by chunk (limit 0): both must be the in-memory run.
+  for (const uint64_t keep_bytes : {cpu::KeptWalksBytes(), uint64_t{0}}) {
+  cpu::SetKeptWalksBytesForTesting(keep_bytes);
   for (const double sample : {0.0, 1e-3}) {
-  SCOPED_TRACE(sample > 0 ? "subsampled" : "every occurrence");
+  SCOPED_TRACE(absl::StrCat(sample > 0 ? "subsampled" : "every occurrence",
+                            keep_bytes > 0 ? ", walks kept" : ", walks sampled again"));
   const Graph g = SmallGraph(60, 90, 11, 3);
   const AliasTables a = BuildAliasTables(g.view(), 1);
   const core::WalkParams wp = Params(20);
@@ -415,6 +421,8 @@ TEST(SgdTest, StreamingEqualsInMemoryOnOneThread) {
   }
   EXPECT_EQ(s.counts, counts);
   }
+  }
+  cpu::SetKeptWalksBytesForTesting(cpu::KeptWalksBytes());
 }
 
 // core::SubsampleWalk keeps each occurrence with gensim's probability, closes the walk up, and
