@@ -434,11 +434,18 @@ void MakeSharedPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, ui
   if (pairs == 0) return;
   const uint64_t id = core::SharedNegativesPairId(centre, i, a.window);
   uint32_t n = 0;
-  for (uint32_t d = 0; d < a.negatives; ++d) {
-    const int32_t v =
-        core::DrawNegative(a.negative_key, a.epoch, id, d, a.neg_keep, a.neg_alias, a.num_nodes);
-    t[pairs + n] = v;
-    n += v != p->wi ? 1 : 0;
+  // core::DrawNegative's draws, one Philox block per two negatives (it computes the block anew
+  // for each of them).
+  for (uint32_t d = 0; d < a.negatives; d += 2) {
+    const core::U32x4 r = core::Random4(a.negative_key, d / 2, a.epoch, id);
+    const int32_t even = PickNegative(a, r.x, r.y);
+    t[pairs + n] = even;
+    n += even != p->wi ? 1 : 0;
+    if (d + 1 < a.negatives) {
+      const int32_t odd = PickNegative(a, r.z, r.w);
+      t[pairs + n] = odd;
+      n += odd != p->wi ? 1 : 0;
+    }
   }
   p->ntargets[0] = n;
 }
