@@ -463,6 +463,8 @@ struct ThreadState {
   std::vector<float> h, e1;      // the portable path's centre row and its gradient
   std::vector<float> rows, delta;  // shared negatives: the output rows and their updates
   std::vector<float> f, g;       // [1 + negatives] one pair's dot products and coefficients
+  std::vector<float> fm, gm;     // shared negatives: [max_pairs x fstride] a run's products, coefficients
+  uint32_t fstride = 0;
   std::vector<float> loss_args;  // queued softplus arguments
   size_t queued = 0;
   double loss = 0;
@@ -478,6 +480,9 @@ struct ThreadState {
       rows.resize(static_cast<size_t>(a.negatives + 1) * a.dim);
       delta.resize(static_cast<size_t>(a.negatives + 1) * a.dim);
       e1.resize(static_cast<size_t>(a.dim));
+      fstride = (a.negatives + 1 + 3) / 4 * 4;  // ReduceLanes4 stores four at a time
+      fm.resize(static_cast<size_t>(a.max_pairs) * fstride);
+      gm.resize(static_cast<size_t>(a.max_pairs) * fstride);
     }
     g.resize(a.negatives + 1);
     loss_args.resize(kLossBatch + a.negatives + 1);
@@ -783,6 +788,19 @@ N2V_HOGWILD void TrainCentreShared(const EpochArgs& a, const Plan& p, const Plan
 }
 
 #if defined(__AVX512F__)
+/// Whether `v` is one of run[0, len).
+N2V_HOGWILD inline bool InRun(const int32_t* run, uint32_t len, int32_t v) {
+  const __m512i needle = _mm512_set1_epi32(v);
+  for (uint32_t i = 0; i < len; i += 16) {
+    const uint32_t n = std::min(16u, len - i);
+    const __mmask16 live = static_cast<__mmask16>((uint32_t{1} << n) - 1);
+    if (_mm512_mask_cmpeq_epi32_mask(live, _mm512_maskz_loadu_epi32(live, run + i), needle) != 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// TrainCentreShared for dim = 16·kNV: the same arithmetic in the same order (each dot product's
 /// lanes and halving tree are DotScalar's, four products reduced at once by ReduceLanes4), with
 /// every row operation a run of full vectors. The kernel calls nothing (SgnsCoeffs is vector code),
@@ -797,8 +815,6 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
   const auto target = [&](uint32_t k) { return k == 0 ? p.wi : ctx[m + k - 1]; };
   float* const rows = t->rows.data();
   float* const delta = t->delta.data();
-  float* const f = t->f.data();
-  float* const g = t->g.data();
   for (uint32_t k = 0; k < nt; ++k) {
     const float* src = a.output + static_cast<size_t>(target(k)) * dim;
 #pragma GCC unroll 8
@@ -814,52 +830,78 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
     }
     PrefetchRow(a.output + static_cast<size_t>(next.wi) * dim, dim);
   }
+  // The window's contexts go in runs of distinct rows. Within a run no context's update can
+  // change another's dot product (the output rows are the window's snapshot), so every product
+  // and coefficient of the run is taken first, their latencies overlapping, and then the updates
+  // in the contexts' order: the one-context-at-a-time arithmetic exactly. A row that appears
+  // again ends the run, so its second products see its first update, as in word2vec.c.
+  const uint32_t fstride = t->fstride;
+  float* const fm = t->fm.data();
+  float* const gm = t->gm.data();
   constexpr bool kHoldRow = kNV <= 8;
-  for (uint32_t j = 0; j < m; ++j) {
-    float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
-    __m512 hv[kHoldRow ? kNV : 1];
-    if constexpr (kHoldRow) {
+  for (uint32_t j0 = 0, j1; j0 < m; j0 = j1) {
+    for (j1 = j0 + 1; j1 < m && !InRun(ctx + j0, j1 - j0, ctx[j1]);) ++j1;
+    for (uint32_t j = j0; j < j1; ++j) {
+      const float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
+      __m512 hv[kHoldRow ? kNV : 1];
+      if constexpr (kHoldRow) {
 #pragma GCC unroll 8
-      for (int v = 0; v < kNV; ++v) hv[v] = _mm512_loadu_ps(h + 16 * v);
-    }
-    const auto h_vec = [&](int v) { return kHoldRow ? hv[kHoldRow ? v : 0] : _mm512_loadu_ps(h + 16 * v); };
-    for (uint32_t k = 0; k < nt; k += 4) {
-      __m512 s16[4];
-      for (uint32_t u = 0; u < 4; ++u) {
-        if (k + u < nt) {
-          __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
-          const float* o = rows + (k + u) * dim;
+        for (int v = 0; v < kNV; ++v) hv[v] = _mm512_loadu_ps(h + 16 * v);
+      }
+      const auto h_vec = [&](int v) {
+        return kHoldRow ? hv[kHoldRow ? v : 0] : _mm512_loadu_ps(h + 16 * v);
+      };
+      float* const f = fm + (j - j0) * fstride;
+      for (uint32_t k = 0; k < nt; k += 4) {
+        __m512 s16[4];
+        for (uint32_t u = 0; u < 4; ++u) {
+          if (k + u < nt) {
+            __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+            const float* o = rows + (k + u) * dim;
 #pragma GCC unroll 8
-          for (int v = 0; v < kNV; ++v) {
-            acc[v & 1] = _mm512_fmadd_ps(h_vec(v), _mm512_loadu_ps(o + 16 * v), acc[v & 1]);
+            for (int v = 0; v < kNV; ++v) {
+              acc[v & 1] = _mm512_fmadd_ps(h_vec(v), _mm512_loadu_ps(o + 16 * v), acc[v & 1]);
+            }
+            s16[u] = _mm512_add_ps(acc[0], acc[1]);
+          } else {
+            s16[u] = _mm512_setzero_ps();
           }
-          s16[u] = _mm512_add_ps(acc[0], acc[1]);
-        } else {
-          s16[u] = _mm512_setzero_ps();
+        }
+        _mm_storeu_ps(f + k, ReduceLanes4(s16[0], s16[1], s16[2], s16[3]));
+      }
+      cpu::SgnsCoeffs(f, nt, p.lr, gm + (j - j0) * fstride);
+    }
+    for (uint32_t j = j0; j < j1; ++j) {
+      float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
+      const float* const g = gm + (j - j0) * fstride;
+      __m512 hv[kHoldRow ? kNV : 1];
+      if constexpr (kHoldRow) {
+#pragma GCC unroll 8
+        for (int v = 0; v < kNV; ++v) hv[v] = _mm512_loadu_ps(h + 16 * v);
+      }
+      const auto h_vec = [&](int v) {
+        return kHoldRow ? hv[kHoldRow ? v : 0] : _mm512_loadu_ps(h + 16 * v);
+      };
+      __m512 e[kNV];
+#pragma GCC unroll 8
+      for (int v = 0; v < kNV; ++v) e[v] = _mm512_setzero_ps();
+      for (uint32_t k = 0; k < nt; ++k) {
+        const __m512 gv = _mm512_set1_ps(g[k]);
+        const float* o = rows + k * dim;
+        float* dk = delta + k * dim;
+#pragma GCC unroll 8
+        for (int v = 0; v < kNV; ++v) {
+          e[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(o + 16 * v), e[v]);
+          _mm512_storeu_ps(dk + 16 * v,
+                           _mm512_fmadd_ps(gv, h_vec(v), _mm512_loadu_ps(dk + 16 * v)));
         }
       }
-      _mm_storeu_ps(f + k, ReduceLanes4(s16[0], s16[1], s16[2], s16[3]));
-    }
-    cpu::SgnsCoeffs(f, nt, p.lr, g);
-    __m512 e[kNV];
-#pragma GCC unroll 8
-    for (int v = 0; v < kNV; ++v) e[v] = _mm512_setzero_ps();
-    for (uint32_t k = 0; k < nt; ++k) {
-      const __m512 gv = _mm512_set1_ps(g[k]);
-      const float* o = rows + k * dim;
-      float* dk = delta + k * dim;
 #pragma GCC unroll 8
       for (int v = 0; v < kNV; ++v) {
-        e[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(o + 16 * v), e[v]);
-        _mm512_storeu_ps(dk + 16 * v, _mm512_fmadd_ps(gv, h_vec(v), _mm512_loadu_ps(dk + 16 * v)));
+        _mm512_storeu_ps(h + 16 * v, _mm512_add_ps(_mm512_loadu_ps(h + 16 * v), e[v]));
       }
+      t->QueueLosses(fm + (j - j0) * fstride, nt);
     }
-    // Re-read, not h_vec: another thread's update to the row since it was loaded survives.
-#pragma GCC unroll 8
-    for (int v = 0; v < kNV; ++v) {
-      _mm512_storeu_ps(h + 16 * v, _mm512_add_ps(_mm512_loadu_ps(h + 16 * v), e[v]));
-    }
-    t->QueueLosses(f, nt);
   }
   for (uint32_t k = 0; k < nt; ++k) {
     float* const o = a.output + static_cast<size_t>(target(k)) * dim;
