@@ -344,7 +344,10 @@ INSTANTIATE_TEST_SUITE_P(Dims, SgdReferenceTest,
                                            // 4 nodes: negatives equal to the centre skipped
                                            RefCase{30, 128, 5, 5, 9, 0, true},
                                            RefCase{25, 40, 3, 3, 10, 1e-3, true},
-                                           RefCase{4, 16, 3, 5, 11, 0, true}));
+                                           RefCase{4, 16, 3, 5, 11, 0, true},
+                                           // dim 256: the AVX-512 kernel re-reads context rows
+                                           // from L1 instead of holding them in registers
+                                           RefCase{30, 256, 5, 5, 12, 0, true}));
 
 TEST(SgdTest, TinyGraphSkipsNegativesEqualToContext) {
   // The reference counts its skips: make sure the 4-node case above really exercises them.
