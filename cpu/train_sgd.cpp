@@ -464,6 +464,7 @@ struct ThreadState {
   std::vector<float> rows, delta;  // shared negatives: the output rows and their updates
   std::vector<float> f, g;       // [1 + negatives] one pair's dot products and coefficients
   std::vector<float> fm, gm;     // shared negatives: [max_pairs x fstride] a run's products, coefficients
+  std::vector<const float*> orow;  // shared negatives: [1 + negatives] the output rows
   uint32_t fstride = 0;
   std::vector<float> loss_args;  // queued softplus arguments
   size_t queued = 0;
@@ -482,6 +483,7 @@ struct ThreadState {
       e1.resize(static_cast<size_t>(a.dim));
       fstride = (a.negatives + 1 + 3) / 4 * 4;  // ReduceLanes4 stores four at a time
       fm.resize(static_cast<size_t>(a.max_pairs) * fstride);
+      orow.resize(a.negatives + 1);
       gm.resize(static_cast<size_t>(a.max_pairs) * fstride);
     }
     g.resize(a.negatives + 1);
@@ -813,16 +815,12 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
   const uint32_t m = p.pairs, nt = 1 + p.ntargets[0];
   const int32_t* ctx = p.targets.data();
   const auto target = [&](uint32_t k) { return k == 0 ? p.wi : ctx[m + k - 1]; };
-  float* const rows = t->rows.data();
+  // The output rows are read where they are, not copied: this thread writes none of them before
+  // the window's end, so they are the window's snapshot (under Hogwild another thread's write may
+  // show, as anywhere else). Their updates are summed in `delta`, which the first context writes.
+  const float** const orow = t->orow.data();
+  for (uint32_t k = 0; k < nt; ++k) orow[k] = a.output + static_cast<size_t>(target(k)) * dim;
   float* const delta = t->delta.data();
-  for (uint32_t k = 0; k < nt; ++k) {
-    const float* src = a.output + static_cast<size_t>(target(k)) * dim;
-#pragma GCC unroll 8
-    for (int v = 0; v < kNV; ++v) {
-      _mm512_storeu_ps(rows + k * dim + 16 * v, _mm512_loadu_ps(src + 16 * v));
-      _mm512_storeu_ps(delta + k * dim + 16 * v, _mm512_setzero_ps());
-    }
-  }
   if (next.pairs > 0) {
     for (uint32_t j = 0; j < next.pairs + next.ntargets[0]; ++j) {
       const float* base = j < next.pairs ? a.input : a.output;
@@ -857,7 +855,7 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
         for (uint32_t u = 0; u < 4; ++u) {
           if (k + u < nt) {
             __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
-            const float* o = rows + (k + u) * dim;
+            const float* o = orow[k + u];
 #pragma GCC unroll 8
             for (int v = 0; v < kNV; ++v) {
               acc[v & 1] = _mm512_fmadd_ps(h_vec(v), _mm512_loadu_ps(o + 16 * v), acc[v & 1]);
@@ -887,13 +885,14 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
       for (int v = 0; v < kNV; ++v) e[v] = _mm512_setzero_ps();
       for (uint32_t k = 0; k < nt; ++k) {
         const __m512 gv = _mm512_set1_ps(g[k]);
-        const float* o = rows + k * dim;
+        const float* o = orow[k];
         float* dk = delta + k * dim;
 #pragma GCC unroll 8
         for (int v = 0; v < kNV; ++v) {
           e[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(o + 16 * v), e[v]);
-          _mm512_storeu_ps(dk + 16 * v,
-                           _mm512_fmadd_ps(gv, h_vec(v), _mm512_loadu_ps(dk + 16 * v)));
+          // The sum starts at +0 as a zeroed buffer would (an FMA onto +0, not the product).
+          const __m512 sum = j == 0 ? _mm512_setzero_ps() : _mm512_loadu_ps(dk + 16 * v);
+          _mm512_storeu_ps(dk + 16 * v, _mm512_fmadd_ps(gv, h_vec(v), sum));
         }
       }
 #pragma GCC unroll 8

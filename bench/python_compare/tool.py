@@ -15,6 +15,20 @@ import sys
 import time
 
 
+def peak_rss_mib():
+    """This process's peak resident memory. Not getrusage's ru_maxrss: Linux keeps that across
+    fork and exec, so a child started by a large parent (compare.py, after its evaluations) reports
+    the parent's peak. VmHWM belongs to the address space exec made."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def save_w2v(path, keys, emb):
     with open(path, "w") as f:
         f.write(f"{len(keys)} {emb.shape[1]}\n")
@@ -89,8 +103,7 @@ def main():
         save_w2v(out, ids, emb)
     else:
         sys.exit(f"tool.py: unknown tool {tool}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"fit_s": t1 - t0, "rss_mib": rss}))
+    print(json.dumps({"fit_s": t1 - t0, "rss_mib": peak_rss_mib()}))
 
 
 if __name__ == "__main__":
