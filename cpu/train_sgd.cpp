@@ -869,33 +869,40 @@ N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, cons
       }
       cpu::SgnsCoeffs(f, nt, p.lr, gm + (j - j0) * fstride);
     }
+    // The output rows' update sums, one row at a time over the run in the contexts' order, held
+    // in registers and stored once a run, from the contexts' rows before their own updates. The
+    // first context's sum starts at +0, as a zeroed buffer would (an FMA onto +0, not a product).
+    for (uint32_t k = 0; k < nt; ++k) {
+      float* const dk = delta + k * dim;
+      __m512 sum[kNV];
+#pragma GCC unroll 16
+      for (int v = 0; v < kNV; ++v) {
+        sum[v] = j0 == 0 ? _mm512_setzero_ps() : _mm512_loadu_ps(dk + 16 * v);
+      }
+      for (uint32_t j = j0; j < j1; ++j) {
+        const float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
+        const __m512 gv = _mm512_set1_ps(gm[(j - j0) * fstride + k]);
+#pragma GCC unroll 16
+        for (int v = 0; v < kNV; ++v) sum[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(h + 16 * v), sum[v]);
+      }
+#pragma GCC unroll 16
+      for (int v = 0; v < kNV; ++v) _mm512_storeu_ps(dk + 16 * v, sum[v]);
+    }
+    // Then each context's own row, in order.
     for (uint32_t j = j0; j < j1; ++j) {
       float* const h = a.input + static_cast<size_t>(ctx[j]) * dim;
       const float* const g = gm + (j - j0) * fstride;
-      __m512 hv[kHoldRow ? kNV : 1];
-      if constexpr (kHoldRow) {
-#pragma GCC unroll 8
-        for (int v = 0; v < kNV; ++v) hv[v] = _mm512_loadu_ps(h + 16 * v);
-      }
-      const auto h_vec = [&](int v) {
-        return kHoldRow ? hv[kHoldRow ? v : 0] : _mm512_loadu_ps(h + 16 * v);
-      };
       __m512 e[kNV];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
       for (int v = 0; v < kNV; ++v) e[v] = _mm512_setzero_ps();
       for (uint32_t k = 0; k < nt; ++k) {
         const __m512 gv = _mm512_set1_ps(g[k]);
         const float* o = orow[k];
-        float* dk = delta + k * dim;
-#pragma GCC unroll 8
-        for (int v = 0; v < kNV; ++v) {
-          e[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(o + 16 * v), e[v]);
-          // The sum starts at +0 as a zeroed buffer would (an FMA onto +0, not the product).
-          const __m512 sum = j == 0 ? _mm512_setzero_ps() : _mm512_loadu_ps(dk + 16 * v);
-          _mm512_storeu_ps(dk + 16 * v, _mm512_fmadd_ps(gv, h_vec(v), sum));
-        }
+#pragma GCC unroll 16
+        for (int v = 0; v < kNV; ++v) e[v] = _mm512_fmadd_ps(gv, _mm512_loadu_ps(o + 16 * v), e[v]);
       }
-#pragma GCC unroll 8
+      // Re-read: another thread's update to the row since the products survives.
+#pragma GCC unroll 16
       for (int v = 0; v < kNV; ++v) {
         _mm512_storeu_ps(h + 16 * v, _mm512_add_ps(_mm512_loadu_ps(h + 16 * v), e[v]));
       }
