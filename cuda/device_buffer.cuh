@@ -8,6 +8,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <utility>
 
@@ -346,6 +347,13 @@ class CaptureScope {
 template <typename A, typename B>
 constexpr A CeilDiv(A a, B b) {
   return (a + static_cast<A>(b) - 1) / static_cast<A>(b);
+}
+
+/// A grid for `n` threads' work in blocks of `block`: ceil(n / block) blocks, at least 1 and at
+/// most `cap` (the kernels' grid-stride loops take what a capped grid leaves).
+template <typename T>
+constexpr unsigned GridBlocks(T n, T block, T cap) {
+  return static_cast<unsigned>(std::clamp<T>(CeilDiv(n, block), T{1}, cap));
 }
 
 }  // namespace n2v::cuda

@@ -124,7 +124,7 @@ __global__ void UnpackExamplesKernel(const uint64_t* unique, const uint32_t* cou
 }
 
 unsigned Blocks(int64_t n) {
-  return static_cast<unsigned>(std::clamp<int64_t>(CeilDiv(n, int64_t{kBlock}), 1, INT_MAX));
+  return GridBlocks<int64_t>(n, kBlock, INT_MAX);
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / kWarp;
 constexpr int kRowsPerCta = 128;    // query rows of a CTA: its resident A tile
 constexpr int kColsPerTile = 128;   // table rows scored per step: the B tile
-constexpr int kChunk = 32;          // dimensions of the B tile in shared memory at once
+constexpr int kChunk = core::kTensorKnnChunk;  // dimensions of the B tile in shared memory at once
 constexpr int kPad = 8;             // BF16 padding per shared row: WMMA wants ld % 8 == 0, and
                                     // it spreads the rows over the banks
 constexpr int kBld = kChunk + kPad;
@@ -56,7 +56,7 @@ static_assert(kCand == 2 * kWarp, "the list insert and the re-rank give each lan
 static_assert(kColsPerTile == 4 * kWarp, "selection reads a row's scores as one float4 a lane");
 
 // Dimensions padded to whole chunks (zeros: they add exact zeros to every product).
-int32_t PaddedDim(int32_t dim) { return CeilDiv(dim, kChunk) * kChunk; }
+int32_t PaddedDim(int32_t dim) { return core::TensorKnnPaddedDim(dim); }
 
 size_t SmemBytes(int32_t dp) {
   return sizeof(Bf16) * kRowsPerCta * (dp + kPad) + sizeof(Bf16) * kColsPerTile * kBld +
@@ -362,10 +362,9 @@ absl::Status AllKnnTensorOnDevice(cublasHandle_t handle, const float* d_unit, in
   N2V_CUDA_RETURN_IF_ERROR(cudaMemsetAsync(d_count, 0, sizeof(int32_t), stream));
   {
     constexpr int kBlock = 256;
-    const int64_t blocks = std::clamp<int64_t>(
-        CeilDiv(static_cast<int64_t>(rows) * dp, int64_t{kBlock}), 1, int64_t{1} << 20);
-    ToBf16Kernel<<<static_cast<unsigned>(blocks), kBlock, 0, stream>>>(d_unit, rows, dim, dp,
-                                                                        bf->data());
+    const unsigned blocks =
+        GridBlocks<int64_t>(static_cast<int64_t>(rows) * dp, kBlock, int64_t{1} << 20);
+    ToBf16Kernel<<<blocks, kBlock, 0, stream>>>(d_unit, rows, dim, dp, bf->data());
     N2V_CUDA_CHECK_LAUNCH();
   }
   const size_t smem = SmemBytes(dp);

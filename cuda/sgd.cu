@@ -600,7 +600,7 @@ EpochKernel PickSharedKernelFor(int32_t dim, int* per_lane) {
 
 
 unsigned Blocks(uint64_t threads, uint64_t cap) {
-  return static_cast<unsigned>(std::clamp<uint64_t>(CeilDiv(threads, uint64_t{kBlock}), 1, cap));
+  return GridBlocks<uint64_t>(threads, kBlock, cap);
 }
 
 /// Launches the epoch kernel of `o` (word2vec's or shared negatives) on centres
@@ -642,8 +642,7 @@ absl::Status LaunchEpochKernel(const SgdArgs& a, const SgdTrainOptions& o, SgdKe
   const uint64_t threads = uint64_t(warps_per_block) * kWarp;
   uint64_t cap = ResidentBlocks(kernel, static_cast<int>(threads), smem, sms);
   if (max_warps > 0) cap = std::min<uint64_t>(cap, CeilDiv(max_warps * kWarp, threads));
-  const unsigned blocks =
-      static_cast<unsigned>(std::clamp<uint64_t>(CeilDiv(count * kWarp, threads), 1, cap));
+  const unsigned blocks = GridBlocks<uint64_t>(count * kWarp, threads, cap);
   kernel<<<blocks, static_cast<unsigned>(threads), smem, stream>>>(a, first, count);
   N2V_CUDA_CHECK_LAUNCH();
   return absl::OkStatus();

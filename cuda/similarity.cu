@@ -161,8 +161,7 @@ absl::Status LaunchTopK(const float* d_scores, int64_t num_rows, int32_t n_cols,
 
 unsigned WarpBlocks(int64_t warps_needed) {
   constexpr int kBlock = 256;
-  return static_cast<unsigned>(
-      std::clamp<int64_t>(CeilDiv(warps_needed * kWarp, int64_t{kBlock}), 1, INT_MAX));
+  return GridBlocks<int64_t>(warps_needed * kWarp, kBlock, INT_MAX);
 }
 
 absl::Status CheckTable(const Embeddings& e) {
@@ -267,10 +266,8 @@ absl::Status KnnOfRowsOnDevice(cublasHandle_t handle, const float* d_unit, int32
     N2V_RETURN_IF_ERROR(
         TopKRowsOnDevice(scores->data(), t, rows, k, node->data(), score->data(), stream));
     const int64_t n = static_cast<int64_t>(t) * k;
-    ScatterRowsKernel<<<static_cast<unsigned>(std::clamp<int64_t>(CeilDiv(n, int64_t{256}), 1,
-                                                                  int64_t{1} << 20)),
-                        256, 0, stream>>>(node->data(), score->data(), d_rows + i0, t, k, d_node,
-                                          d_score);
+    ScatterRowsKernel<<<GridBlocks<int64_t>(n, 256, int64_t{1} << 20), 256, 0, stream>>>(
+        node->data(), score->data(), d_rows + i0, t, k, d_node, d_score);
     N2V_CUDA_CHECK_LAUNCH();
   }
   // The scratch is freed on return, and the caller's list of rows may be too: finish first.

@@ -272,7 +272,7 @@ StepKernel PickStepKernel(int32_t dim) {
 }
 
 unsigned Blocks(int64_t n, int64_t cap) {
-  return static_cast<unsigned>(std::clamp<int64_t>(CeilDiv(n, int64_t{kBlock}), 1, cap));
+  return GridBlocks<int64_t>(n, kBlock, cap);
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   const int32_t dim = unit.dim;
   std::vector<float> bf(unit.data.size());
   for (size_t i = 0; i < bf.size(); ++i) bf[i] = n2v::core::RoundToBf16(unit.data[i]);
-  const float eps = n2v::core::Bf16ScoreBound((dim + 31) / 32 * 32);
+  const float eps = n2v::core::Bf16ScoreBound(n2v::core::TensorKnnPaddedDim(dim));
   const int64_t queries = std::min<int64_t>(want_queries, unit.rows);
   int64_t settled = 0, in_window_sum = 0, in_window_max = 0;
   std::vector<float> approx(unit.rows), sorted(unit.rows);

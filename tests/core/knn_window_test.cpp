@@ -57,8 +57,6 @@ float Fp32Dot(const float* a, const float* b, int32_t dim) {
   return s;
 }
 
-int32_t Padded(int32_t dim) { return (dim + 31) / 32 * 32; }
-
 Embeddings Unit(Embeddings e) { return Normalized(e, 1); }
 
 float Norm(const float* a, int32_t dim) {
@@ -73,7 +71,7 @@ TEST(Bf16ScoreBound, NearlyAttainedByRowsAtRoundingTies) {
   // homogeneous in the rows' norms, so it is checked as |s~ − s| <= eps·‖a‖‖b‖ (these rows are
   // not unit: no unit row has every component at a tie).
   for (int32_t dim : {1, 2, 3, 50, 64, 128, 200, 256}) {
-    const float eps = Bf16ScoreBound(Padded(dim));
+    const float eps = Bf16ScoreBound(TensorKnnPaddedDim(dim));
     std::vector<float> a(dim, (1.0f + 1.0f / 256 + 1.0f / 65536) / std::sqrt(static_cast<float>(dim)));
     for (float& x : a) x = std::ldexp(1.0f + 1.0f / 256 + 1.0f / 65536, std::ilogb(x));
     const float norm2 = Norm(a.data(), dim) * Norm(a.data(), dim);
@@ -89,7 +87,7 @@ TEST(Bf16ScoreBound, HoldsForRandomUnitRows) {
   std::mt19937 rng(2);
   std::normal_distribution<float> z(0.0f, 1.0f);
   for (int32_t dim : {1, 2, 3, 50, 64, 100, 128, 200, 256}) {
-    const float eps = Bf16ScoreBound(Padded(dim));
+    const float eps = Bf16ScoreBound(TensorKnnPaddedDim(dim));
     Embeddings rnd{400, dim, std::vector<float>(400 * dim)};
     for (float& x : rnd.data) x = z(rng);
     for (int32_t r = 0; r < 100; ++r) {  // a quarter of the rows all positive
@@ -118,7 +116,7 @@ struct Better {
 // window test; for each of them the re-ranked answer must be the FP32 top-k exactly.
 int32_t CheckSelection(const Embeddings& t, int k, const char* what) {
   const Embeddings u = Unit(t);
-  const float eps = Bf16ScoreBound(Padded(u.dim));
+  const float eps = Bf16ScoreBound(TensorKnnPaddedDim(u.dim));
   int32_t held = 0;
   std::vector<Neighbor> approx(u.rows), exact(u.rows);
   for (int32_t q = 0; q < u.rows; ++q) {

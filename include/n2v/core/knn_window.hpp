@@ -35,6 +35,13 @@ N2V_HD float Bf16ScoreBound(int32_t dim) {
   return kRounding + static_cast<float>(dim) * (1.0f / 2097152 + 1.0f / 8388608);
 }
 
+/// The kernel's tiles cover the dimensions kTensorKnnChunk at a time (the rows are zero-padded
+/// to a whole number of them), so its dot products, and the bound, run over the padded dimension.
+inline constexpr int32_t kTensorKnnChunk = 32;
+N2V_HD int32_t TensorKnnPaddedDim(int32_t dim) {
+  return (dim + kTensorKnnChunk - 1) / kTensorKnnChunk * kTensorKnnChunk;
+}
+
 /// Whether a row's list of its M best approximate scores (best first) holds every column of its
 /// FP32 top-k: `kth` is the list's k-th score, `last` its M-th, `full` whether M columns were
 /// kept (a shorter list kept every column there is).
