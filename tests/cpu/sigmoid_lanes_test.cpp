@@ -11,26 +11,13 @@
 #include <vector>
 
 #include "../../cpu/sigmoid_lanes.hpp"
+#include "../libm_expf.hpp"
 #include "gtest/gtest.h"
 #include "n2v/core/glibc_expf.hpp"
 #include "n2v/core/sgns.hpp"
 
-#if defined(__GLIBC__)
-#include <gnu/libc-version.h>
-#endif
-
 namespace n2v {
 namespace {
-
-bool LibmIsGlibcsExpf() {
-#if defined(__GLIBC__)
-  int major = 0, minor = 0;
-  if (std::sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2) return false;
-  return major > 2 || (major == 2 && minor >= 28);
-#else
-  return false;
-#endif
-}
 
 int64_t UlpDistance(float a, float b) {
   const auto key = [](float x) {
@@ -43,7 +30,7 @@ int64_t UlpDistance(float a, float b) {
 /// Every value of `got` equals `want` bit for bit (within one ulp where libm is not glibc's).
 void ExpectSameBits(const std::vector<float>& in, const std::vector<float>& want,
                     const std::vector<float>& got, const char* what) {
-  const bool exact = LibmIsGlibcsExpf();
+  const bool exact = testing::HostExpfIsGlibcs();
   size_t bad = 0;
   for (size_t i = 0; i < in.size(); ++i) {
     const bool same = std::bit_cast<uint32_t>(want[i]) == std::bit_cast<uint32_t>(got[i]) ||

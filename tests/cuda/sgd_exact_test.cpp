@@ -32,11 +32,7 @@
 #include <limits>
 #include <string>
 #include <vector>
-#if __has_include(<gnu/libc-version.h>)
-#include <gnu/libc-version.h>
-#define N2V_HAVE_GLIBC_VERSION 1
-#endif
-
+#include "../libm_expf.hpp"
 #include "cuda_test_util.hpp"
 #include "gtest/gtest.h"
 #include "n2v/cuda_api.hpp"
@@ -54,24 +50,8 @@ constexpr double kLossRtol = 1e-5;
 
 const cuda::SgdLaunch kExact{1};
 
-std::string LibcVersion() {
-#if defined(N2V_HAVE_GLIBC_VERSION)
-  return gnu_get_libc_version();
-#else
-  return "?";
-#endif
-}
-
-/// True where this process's libm is glibc 2.28 or newer, whose expf the GPU reproduces.
-bool HostExpfIsGlibcs() {
-#if defined(N2V_HAVE_GLIBC_VERSION)
-  int major = 0, minor = 0;
-  if (std::sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2) return false;
-  return major > 2 || (major == 2 && minor >= 28);
-#else
-  return false;
-#endif
-}
+using testing::HostExpfIsGlibcs;
+using testing::LibcVersion;
 
 core::WalkParams Params(uint32_t length, double p, double q, uint64_t seed) {
   WalkOptions wo;
