@@ -349,6 +349,32 @@ INSTANTIATE_TEST_SUITE_P(Dims, SgdReferenceTest,
                                            // from L1 instead of holding them in registers
                                            RefCase{30, 256, 5, 5, 12, 0, true}));
 
+TEST(SgdTest, SharedNegativesLongWindowsNativeEqualsPortable) {
+  // Window 10 on walks of 40 over 300 nodes: up to 20 contexts a centre, most of them distinct, so
+  // the AVX-512 kernel's runs of distinct rows pass 16 (two vectors of InRun's check), and rows
+  // repeating within a window split them. The native kernel must give the portable one's bits.
+  const Graph g = SmallGraph(300, 900, 21);
+  const AliasTables a = BuildAliasTables(g.view(), 1);
+  const core::WalkParams wp = Params(40, 1.0, 0.5, 4);
+  const uint64_t num_walks = 300;
+  const std::vector<int32_t> walks = Walks(g, a, wp, num_walks);
+  SgdTrainOptions o;
+  o.dim = 64;
+  o.window = 10;
+  o.seed = 13;
+  o.shared_negatives = true;
+  Embeddings in[2], out[2];
+  for (int scalar : {0, 1}) {
+    cpu::UseScalarSgdKernelForTesting(scalar != 0);
+    auto stats = cpu::TrainSgd(walks.data(), num_walks, wp.length, g.num_nodes(), o, 1,
+                               &in[scalar], &out[scalar]);
+    cpu::UseScalarSgdKernelForTesting(false);
+    ASSERT_TRUE(stats.ok()) << stats.status();
+  }
+  EXPECT_SAME_BITS(in[0].data, in[1].data, "input table");
+  EXPECT_SAME_BITS(out[0].data, out[1].data, "output table");
+}
+
 TEST(SgdTest, TinyGraphSkipsNegativesEqualToContext) {
   // The reference counts its skips: make sure the 4-node case above really exercises them.
   const Graph g = SmallGraph(4, 4, 6, 2);
