@@ -421,8 +421,9 @@ std::vector<double> TrainAdam(const Examples& ex, const AdamTrainOptions& o, Emb
             label[j] = rec[i0 + j].label;
           }
           cpu::SigmoidLanes(z, len, sigma);
+          float* const chunk_coef = my_coef + i0;  // (clang's omp simd cannot name a binding)
 #pragma omp simd
-          for (int32_t j = 0; j < len; ++j) my_coef[i0 + j] = scale[j] * (sigma[j] - label[j]);
+          for (int32_t j = 0; j < len; ++j) chunk_coef[j] = scale[j] * (sigma[j] - label[j]);
           if (chunk % nt != tid) continue;
           float term[kLossChunk];
 #pragma omp simd
