@@ -806,8 +806,8 @@ N2V_HOGWILD inline bool InRun(const int32_t* run, uint32_t len, int32_t v) {
 /// TrainCentreShared for dim = 16·kNV: the same arithmetic in the same order (each dot product's
 /// lanes and halving tree are DotScalar's, four products reduced at once by ReduceLanes4), with
 /// every row operation a run of full vectors. The kernel calls nothing (SgnsCoeffs is vector code),
-/// so up to dim 128 a context's row stays in registers from its dot products to its update; wider
-/// rows are re-read from L1 (their registers would not fit beside the gradient's).
+/// so up to dim 128 a context's row stays in registers through its 1 + K dot products; wider rows
+/// are re-read from L1 for each. The updates that follow a run re-read the rows from L1.
 template <int kNV>
 N2V_HOGWILD void TrainCentreSharedAvx512(const EpochArgs& a, const Plan& p, const Plan& next,
                                          ThreadState* t) {
