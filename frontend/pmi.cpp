@@ -52,7 +52,9 @@ class ByteArena {
   uint8_t* Reserve(size_t n) {
     if (blocks_.empty() || used_ + n > size_) {
       size_ = std::max(n, kBlock);
-      blocks_.push_back(std::make_unique<uint8_t[]>(size_));
+      // Not zeroed: a block is written before it is read, and only the pages written are ever
+      // touched (zero-filling 32 MiB per thread cost ~16k page faults on a 100 KB MovieLens graph).
+      blocks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(size_));
       used_ = 0;
     }
     return blocks_.back().get() + used_;
