@@ -189,12 +189,22 @@ absl::Status WriteMovieLensOutputs(const MovieLensResult& r, const MovieLensOpti
   for (int32_t v = 0; v < g.num_nodes; ++v) {
     meta.push_back({r.titles[v], r.graph.names[v], r.genres[v]});
   }
-  N2V_RETURN_IF_ERROR(WriteWord2VecText(out("embeddings.w2v.txt"), r.embeddings, r.graph.names));
-  N2V_RETURN_IF_ERROR(WriteProjectorTsv(out("vectors.tsv"), out("metadata.tsv"), r.embeddings,
-                                        {"title", "movieId", "genres"}, meta));
-  N2V_RETURN_IF_ERROR(WriteCsr(out("graph.csr"), r.graph));
-  N2V_RETURN_IF_ERROR(WriteLossCsv(out("loss.csv"), r.losses));
-  N2V_RETURN_IF_ERROR(WriteFileAtomic(out("similar.txt"), FormatSimilarMovies(r)));
+  // The files are independent and each is written atomically (its own temporary, fsync, rename):
+  // three writers run beside the report's assembly, so the formatting and the fsyncs overlap
+  // (ml-latest-small: 9 fsyncs of ~0.3–0.9 ms each, formerly one after another). A future's
+  // destructor waits for its writer, so every return below leaves no writer running.
+  std::future<absl::Status> vectors = std::async(std::launch::async, [&] {
+    return WriteWord2VecText(out("embeddings.w2v.txt"), r.embeddings, r.graph.names);
+  });
+  std::future<absl::Status> projector = std::async(std::launch::async, [&] {
+    return WriteProjectorTsv(out("vectors.tsv"), out("metadata.tsv"), r.embeddings,
+                             {"title", "movieId", "genres"}, meta);
+  });
+  std::future<absl::Status> small_files = std::async(std::launch::async, [&]() -> absl::Status {
+    N2V_RETURN_IF_ERROR(WriteCsr(out("graph.csr"), r.graph));
+    N2V_RETURN_IF_ERROR(WriteLossCsv(out("loss.csv"), r.losses));
+    return WriteFileAtomic(out("similar.txt"), FormatSimilarMovies(r));
+  });
   ReportData report;
   report.title = "n2v movielens";
   report.queries_title = "Similar movies";
@@ -250,6 +260,9 @@ absl::Status WriteMovieLensOutputs(const MovieLensResult& r, const MovieLensOpti
     report.map_note = "Colours: each movie's first listed genre in movies.csv.";
   }
   N2V_RETURN_IF_ERROR(WriteReport(dir, report));
+  N2V_RETURN_IF_ERROR(vectors.get());
+  N2V_RETURN_IF_ERROR(projector.get());
+  N2V_RETURN_IF_ERROR(small_files.get());
   const double exports = clock.ms();
   if (export_ms != nullptr) *export_ms = exports;
 
