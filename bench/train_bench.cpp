@@ -1,26 +1,27 @@
 // Trainer micro-benchmarks at ml-latest-small's size: the seed's example generation (7025 walks
 // of 10, window 10, 4 negatives) and one epoch of the seed's dense-Adam model (1405 × 50 table,
-// ~881k examples, batch 1024); and one epoch of word2vec's SGD (cpu::TrainSgd on uniform walks over
-// 1405 and 100k nodes, cpu::TrainSgdOnGraph streaming from a 20k-node graph). The GPU's figures
-// are bench/gpu_bench.cu's sgd and movielens. Threads are the benchmark argument.
+// ~881k examples, batch 1024); the divider's bound on that model's Adam pass (BM_SqrtDivBound); and
+// one epoch of word2vec's SGD (cpu::TrainSgd on uniform walks over 1405 and 100k nodes,
+// cpu::TrainSgdOnGraph streaming from a 20k-node graph). The GPU's figures are
+// bench/gpu_bench.cu's sgd and movielens. Threads are the benchmark argument.
 //
 // Napkin math for one training example: its 16-byte record (a random line of a 14 MB array),
 // two 200-byte rows for the logit, and two 200-byte gradient rows read and written — ~1 KB, all
 // but the record in L1/L2. Per batch the dense Adam pass reads and writes W, m, v and G: 70250
 // floats × 32 B = 2.2 MB (L2-resident), i.e. ~2.2 KB per example. At L2 bandwidth (~50 GB/s per
-// core) that is ~20M examples/s per core; the real bounds are lower: each parameter's Adam update
-// needs a square root and a division (the divider does one per ~1.4 cycles: 70k parameters ≈
-// 40 µs per batch of 1024 per core), and each example a log1pf and two expf (~40 ns; glibc's
-// scalar log1pf alone is ~25 ns): another ~40 µs per batch. Together ~80 µs per batch per core,
-// ~12M examples/s per core at best.
+// core) that is ~20M examples/s per core; the real bound is the divider: each parameter's Adam
+// update needs a square root and a division, which BM_SqrtDivBound measures with nothing else in
+// the way. Each example also takes a σ (glibc's expf, vectorised) and a softplus for the loss.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "n2v/core/rng.hpp"
+#include "n2v/core/sgns.hpp"
 #include "n2v/train.hpp"
 #include "n2v/walk.hpp"
 #include "n2v/word2vec.hpp"
@@ -79,6 +80,33 @@ void BM_TrainAdamEpoch(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_TrainAdamEpoch)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The divider's bound on the dense Adam pass: every parameter's update (core::AdamUpdate) takes
+// a square root and a division, which share the divider. Here out = m / (sqrt(v) + ε) over 2048
+// parameters in L1 and nothing else, built with cpu/train_adam.cpp's flags so the compiler
+// vectorises it the same way; one thread. The seed's 8610 steps of a 1405 × 50 table need
+// 8610 · 1405 · 64 of these on two threads (each thread's 25 columns padded to 32), so they take at
+// least that over (params/s · 2).
+void BM_SqrtDivBound(benchmark::State& state) {
+  constexpr size_t kParams = 2048;
+  std::vector<float> m(kParams), v(kParams), out(kParams);
+  for (size_t i = 0; i < kParams; ++i) {
+    m[i] = 1e-3f * static_cast<float>(i % 7) - 3.5e-3f;
+    v[i] = 1e-6f * static_cast<float>(1 + i % 5);
+  }
+  const float eps = core::AdamParams{}.epsilon;
+  for (auto _ : state) {
+    const float* const mp = m.data();
+    const float* const vp = v.data();
+    float* const op = out.data();
+#pragma omp simd
+    for (size_t i = 0; i < kParams; ++i) op[i] = mp[i] / (std::sqrt(vp[i]) + eps);
+    benchmark::ClobberMemory();
+  }
+  state.counters["params/s"] = benchmark::Counter(static_cast<double>(kParams) * state.iterations(),
+                                                  benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SqrtDivBound)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_InitHeNormal(benchmark::State& state) {
   for (auto _ : state) {
