@@ -292,7 +292,8 @@ absl::Status TrainSgdRegime(const Graph& graph, const AliasTables& alias, const 
 
 // The device of this rank of a data-parallel run, the same kind on every rank (a collective).
 // GPU ranks take one GPU each by local rank: --device cuda:K gives local rank L the GPU
-// (K + L) mod (the host's GPUs), auto the GPU L mod (the host's GPUs). Auto falls back to CPU
+// (K + L) mod (the host's GPUs), auto the GPU L mod (the host's GPUs); a K the host does not
+// have is an error, as in one process (it used to wrap round silently). Auto falls back to CPU
 // ranks, with a note, unless every rank found a GPU; an explicit cuda that a rank cannot use
 // fails every rank, naming it.
 absl::StatusOr<DeviceUsed> ResolveRankDevice(const Device& d, int threads, Ranks& ranks,
@@ -306,6 +307,9 @@ absl::StatusOr<DeviceUsed> ResolveRankDevice(const Device& d, int threads, Ranks
   absl::StatusOr<DeviceUsed> used;
   if (d.kind == Device::Kind::kCpu || gpus_here == 0) {
     used = ResolveDevice(d, threads, note);
+  } else if (d.kind == Device::Kind::kCuda && d.index >= gpus_here) {
+    used = absl::FailedPreconditionError(absl::StrCat("--device ", d.Name(), ": no CUDA device ",
+                                                      d.index, " (", gpus_here, " found)"));
   } else {
     const int first = d.kind == Device::Kind::kCuda ? d.index : 0;
     used = ResolveDevice(Device::Cuda((first + ranks.local_rank()) % gpus_here), threads, note);

@@ -190,5 +190,25 @@ TEST(DataParallel, DeviceIsAgreedByEveryRank) {
   }
 }
 
+// An explicit --device cuda:K beyond the host's GPUs fails every rank with one agreed error, as
+// it fails one process; under mpirun it used to wrap round to GPU K mod (the host's GPUs).
+TEST(DataParallel, CudaIndexBeyondTheHostsGpusFailsEveryRank) {
+  const Graph g = TestGraph(400, 3000);
+  TrainOptions o = SmallRun();
+  o.device = Device::Cuda(64);
+  auto r = testing::TrainOnThreadRanks(g, o, 2);
+  for (int k = 0; k < 2; ++k) {
+    ASSERT_FALSE(r[k].ok()) << "rank " << k;
+    EXPECT_TRUE(IsAgreedError(r[k].status())) << r[k].status();
+    EXPECT_EQ(r[k].status().message(), r[0].status().message());
+    EXPECT_NE(r[k].status().message().find("--device cuda:64"), std::string::npos)
+        << r[k].status();
+    if (HaveGpu()) {
+      EXPECT_NE(r[k].status().message().find("no CUDA device 64 ("), std::string::npos)
+          << r[k].status();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace n2v
