@@ -274,8 +274,13 @@ struct Plan {
   }
 };
 
+/// Shared negatives: the centres whose negatives DrawLanes draws at once (three blocks each at
+/// five negatives: 48 lanes, three vectors).
+constexpr uint32_t kSharedDrawCentres = 16;
+
 /// MakePlan's scratch: the centre's contexts and pair ids, and one Philox block per
-/// (pair, block of two negatives): its counter words in, its two negatives out.
+/// (pair, block of two negatives): its counter words in, its two negatives out. Shared negatives
+/// use the block lanes for kSharedDrawCentres centres.
 struct DrawScratch {
   std::vector<int32_t> context;
   std::vector<uint64_t> pair_id;
@@ -283,8 +288,10 @@ struct DrawScratch {
   std::vector<int32_t> even, odd;    // negatives 2k and 2k + 1 of block k
 
   void Resize(const EpochArgs& a) {
-    // 16 lanes of slack: the vector path reads and writes whole vectors.
-    const size_t lanes = static_cast<size_t>(a.max_pairs) * ((a.negatives + 1) / 2) + 16;
+    // 16 lanes of slack: the vector path reads and writes whole vectors. Per-pair negatives draw
+    // a centre's pairs at once, shared negatives kSharedDrawCentres centres' at once.
+    const size_t units = std::max<size_t>(a.max_pairs, kSharedDrawCentres);
+    const size_t lanes = units * ((a.negatives + 1) / 2) + 16;
     context.resize(a.max_pairs);
     pair_id.resize(a.max_pairs);
     for (auto* v : {&c0, &c2, &c3}) v->resize(lanes);
@@ -417,10 +424,33 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
   p->pairs = pairs;
 }
 
+/// Draws the shared negatives of centres [centre, centre + count) (flat positions; the centre
+/// at `centre` is position `i` of its walk) into s->even / s->odd, centre c's blocks at
+/// (c − centre)·blocks: core::DrawNegative's draws (Philox block d / 2 of counter (d / 2, epoch,
+/// core::SharedNegativesPairId)), all of them in DrawLanes's vectors. A centre that turns out to
+/// be padding or to have no context has its draws made and ignored.
+void DrawSharedNegatives(const EpochArgs& a, uint64_t centre, uint32_t i, uint32_t count,
+                         DrawScratch* s) {
+  const uint32_t blocks = (a.negatives + 1) / 2;
+  size_t lanes = 0;
+  for (uint32_t c = 0; c < count; ++c) {
+    const uint64_t id = core::SharedNegativesPairId(centre + c, i, a.window);
+    for (uint32_t k = 0; k < blocks; ++k, ++lanes) {
+      s->c0[lanes] = k;
+      s->c2[lanes] = static_cast<uint32_t>(id);
+      s->c3[lanes] = static_cast<uint32_t>(id >> 32);
+    }
+    if (++i == a.length) i = 0;  // the next walk
+  }
+  DrawLanes(a, a.epoch, lanes, s);
+}
+
 /// Plans centre `centre` for shared negatives (SgdTrainOptions::shared_negatives): targets[0,
 /// pairs) are the window's contexts, targets[pairs, pairs + ntargets[0]) the centre's negatives
-/// that differ from it (core::SharedNegativesPairId keys them, one draw per negative).
-void MakeSharedPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p) {
+/// that differ from it (core::SharedNegativesPairId keys them, one draw per negative), taken
+/// from `even` / `odd`, the centre's blocks as DrawSharedNegatives drew them.
+void MakeSharedPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i,
+                    const int32_t* even, const int32_t* odd, Plan* p) {
   core::WindowBounds wb;
   if (!BeginPlan(a, walk, centre, i, p, &wb)) return;
   uint32_t pairs = 0;
@@ -432,20 +462,11 @@ void MakeSharedPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, ui
   }
   p->pairs = pairs;
   if (pairs == 0) return;
-  const uint64_t id = core::SharedNegativesPairId(centre, i, a.window);
   uint32_t n = 0;
-  // core::DrawNegative's draws, one Philox block per two negatives (it computes the block anew
-  // for each of them).
-  for (uint32_t d = 0; d < a.negatives; d += 2) {
-    const core::U32x4 r = core::Random4(a.negative_key, d / 2, a.epoch, id);
-    const int32_t even = PickNegative(a, r.x, r.y);
-    t[pairs + n] = even;
-    n += even != p->wi ? 1 : 0;
-    if (d + 1 < a.negatives) {
-      const int32_t odd = PickNegative(a, r.z, r.w);
-      t[pairs + n] = odd;
-      n += odd != p->wi ? 1 : 0;
-    }
+  for (uint32_t d = 0; d < a.negatives; ++d) {
+    const int32_t v = (d & 1u) ? odd[d / 2] : even[d / 2];
+    t[pairs + n] = v;
+    n += v != p->wi ? 1 : 0;  // branch-free: written always, kept unless equal to the centre
   }
   p->ntargets[0] = n;
 }
@@ -971,9 +992,20 @@ void TrainChunk(const EpochArgs& a, CentreFn train, const int32_t* walks, uint64
   const uint64_t base = first_walk * a.length;
   Plan* cur = &t->plan[0];
   Plan* nxt = &t->plan[1];
+  // Shared negatives are drawn kSharedDrawCentres centres at a time, from the first centre
+  // planned that the last batch did not cover.
+  const uint32_t blocks = (a.negatives + 1) / 2;
+  uint64_t drawn_from = 0, drawn_to = 0;  // flat positions whose draws are in t->draws
   const auto plan = [&](const int32_t* walk, uint64_t centre, uint32_t i, Plan* p) {
     if (a.shared_negatives) {
-      MakeSharedPlan(a, walk, centre, i, p);
+      if (centre >= drawn_to) {
+        const uint64_t end = base + n;
+        drawn_from = centre;
+        drawn_to = std::min<uint64_t>(end, centre + kSharedDrawCentres);
+        DrawSharedNegatives(a, centre, i, static_cast<uint32_t>(drawn_to - drawn_from), &t->draws);
+      }
+      const size_t at = static_cast<size_t>(centre - drawn_from) * blocks;
+      MakeSharedPlan(a, walk, centre, i, t->draws.even.data() + at, t->draws.odd.data() + at, p);
     } else {
       MakePlan(a, walk, centre, i, p, &t->draws);
     }
