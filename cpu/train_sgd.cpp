@@ -401,7 +401,35 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
   }
   DrawLanes(a, a.epoch, lanes, s);
   const uint32_t stride = a.negatives + 1;
-  for (uint32_t q = 0; q < pairs; ++q) {
+  uint32_t q = 0;
+#if defined(__AVX512F__) && defined(__AVX512CD__)
+  // A pair's negatives in one vector (at most 15, so with the context at most 16 targets): even
+  // and odd draws interleaved, those equal to the context dropped by a compress, and their
+  // distinctness read from vpconflictd (the lanes before each that hold its value).
+  if (a.negatives <= 15) {
+    const __m512i interleave =
+        _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __mmask16 live = static_cast<__mmask16>((1u << a.negatives) - 1);
+    const __mmask16 block_lanes = static_cast<__mmask16>((1u << blocks) - 1);
+    for (; q < pairs; ++q) {
+      const int32_t wj = s->context[q];
+      int32_t* t = p->targets.data() + static_cast<size_t>(q) * stride;
+      const __m512i even = _mm512_maskz_loadu_epi32(block_lanes, s->even.data() + size_t{q} * blocks);
+      const __m512i odd = _mm512_maskz_loadu_epi32(block_lanes, s->odd.data() + size_t{q} * blocks);
+      const __m512i negs = _mm512_permutex2var_epi32(even, interleave, odd);
+      const __mmask16 keep = _mm512_mask_cmpneq_epi32_mask(live, negs, _mm512_set1_epi32(wj));
+      const uint32_t kept = static_cast<uint32_t>(__builtin_popcount(keep));
+      t[0] = wj;
+      _mm512_mask_compressstoreu_epi32(t + 1, keep, negs);
+      p->ntargets[q] = 1 + kept;
+      const __mmask16 first = static_cast<__mmask16>((1u << kept) - 1);
+      const __m512i conflicts =
+          _mm512_maskz_conflict_epi32(first, _mm512_maskz_compress_epi32(keep, negs));
+      p->distinct[q] = _mm512_test_epi32_mask(conflicts, conflicts) == 0 ? 1 : 0;
+    }
+  }
+#endif
+  for (; q < pairs; ++q) {
     const int32_t wj = s->context[q];
     int32_t* t = p->targets.data() + static_cast<size_t>(q) * stride;
     const int32_t* even = s->even.data() + static_cast<size_t>(q) * blocks;
