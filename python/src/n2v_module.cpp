@@ -553,7 +553,9 @@ NB_MODULE(_n2v, m) {
             return nb::ndarray<nb::numpy, int64_t, nb::ndim<1>>(owned->data(), {owned->size()},
                                                                 owner);
           },
-          "Row lengths (out-degrees) as an int64 array.")
+          // A property's getter defaults to reference_internal, which nanobind refuses for an
+          // array that already has an owner (the capsule): reading the property raised.
+          nb::rv_policy::automatic, "Row lengths (out-degrees) as an int64 array.")
       .def(
           "save_csr", [](const Graph& g, const std::string& path) { Check(WriteCsr(path, g)); },
           "path"_a, "Writes the graph as n2v's CSR file (what `n2v graph` writes).");

@@ -30,6 +30,18 @@ def test_networkx_node_keys_survive():
     assert scores == sorted(scores, reverse=True)
 
 
+def test_graph_properties(tmp_path):
+    # A path a-b-c and a self-loop on d (one slot): degrees are the rows' lengths.
+    f = tmp_path / "g.edges"
+    f.write_text("a b\nb c\nd d\n")
+    g = n2v.read_graph(f)
+    assert g.num_nodes == 4 and g.num_edges == 3 and not g.directed
+    assert g.degrees.dtype == np.int64
+    assert g.degrees.tolist() == [1, 2, 1, 1]
+    assert g.num_edge_slots == int(g.degrees.sum())
+    assert g.names == ["a", "b", "c", "d"]
+
+
 def test_networkx_weights_and_direction_are_read():
     nx = pytest.importorskip("networkx")
     D = nx.DiGraph()
