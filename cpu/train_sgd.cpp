@@ -287,6 +287,18 @@ struct DrawScratch {
   std::vector<uint32_t> c0, c2, c3;  // counter words x, z, w (y is the epoch)
   std::vector<int32_t> even, odd;    // negatives 2k and 2k + 1 of block k
 
+  /// Queues the `blocks` Philox blocks of pair `id` at lane `lanes`: core::DrawNegative takes
+  /// negative d from block d / 2 of counter (d / 2, epoch, id), words x, y for even d and z, w
+  /// for odd d (the epoch is DrawLanes's y). Returns the next free lane.
+  size_t QueueBlocks(size_t lanes, uint64_t id, uint32_t blocks) {
+    for (uint32_t k = 0; k < blocks; ++k, ++lanes) {
+      c0[lanes] = k;
+      c2[lanes] = static_cast<uint32_t>(id);
+      c3[lanes] = static_cast<uint32_t>(id >> 32);
+    }
+    return lanes;
+  }
+
   void Resize(const EpochArgs& a) {
     // 16 lanes of slack: the vector path reads and writes whole vectors. Per-pair negatives draw
     // a centre's pairs at once, shared negatives kSharedDrawCentres centres' at once.
@@ -375,6 +387,21 @@ bool BeginPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_
   return true;
 }
 
+/// Writes a pair's or a window's negatives d = 0 .. negatives − 1 (DrawLanes's blocks: `even`
+/// for even d, `odd` for odd d) to out[], in order, except those equal to `other` (the context,
+/// or the centre for shared negatives); returns how many it kept. Branch-free: each is written,
+/// and kept unless equal, so out[] needs room for all of them.
+inline uint32_t KeepNegatives(const int32_t* even, const int32_t* odd, uint32_t negatives,
+                              int32_t other, int32_t* out) {
+  uint32_t n = 0;
+  for (uint32_t d = 0; d < negatives; ++d) {
+    const int32_t v = (d & 1u) ? odd[d / 2] : even[d / 2];
+    out[n] = v;
+    n += v != other ? 1 : 0;
+  }
+  return n;
+}
+
 /// Plans centre `centre` (flat position walk·length + i; `walk` is its walk's row).
 void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t i, Plan* p,
               DrawScratch* s) {
@@ -387,18 +414,10 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
     s->context[pairs] = wj;
     s->pair_id[pairs++] = core::SgdPairId(centre, i, j, a.window);
   }
-  // core::DrawNegative takes negative d of a pair from Philox block d / 2 of counter
-  // (d / 2, epoch, pair id): words x, y for even d, z, w for odd d. All blocks of the centre at
-  // once.
+  // All blocks of the centre's pairs at once.
   const uint32_t blocks = (a.negatives + 1) / 2;
   size_t lanes = 0;
-  for (uint32_t q = 0; q < pairs; ++q) {
-    for (uint32_t k = 0; k < blocks; ++k, ++lanes) {
-      s->c0[lanes] = k;
-      s->c2[lanes] = static_cast<uint32_t>(s->pair_id[q]);
-      s->c3[lanes] = static_cast<uint32_t>(s->pair_id[q] >> 32);
-    }
-  }
+  for (uint32_t q = 0; q < pairs; ++q) lanes = s->QueueBlocks(lanes, s->pair_id[q], blocks);
   DrawLanes(a, a.epoch, lanes, s);
   const uint32_t stride = a.negatives + 1;
   uint32_t q = 0;
@@ -432,15 +451,10 @@ void MakePlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, uint32_t
   for (; q < pairs; ++q) {
     const int32_t wj = s->context[q];
     int32_t* t = p->targets.data() + static_cast<size_t>(q) * stride;
-    const int32_t* even = s->even.data() + static_cast<size_t>(q) * blocks;
-    const int32_t* odd = s->odd.data() + static_cast<size_t>(q) * blocks;
-    uint32_t n = 0;
-    t[n++] = wj;
-    for (uint32_t d = 0; d < a.negatives; ++d) {
-      const int32_t v = (d & 1u) ? odd[d / 2] : even[d / 2];
-      t[n] = v;
-      n += v != wj ? 1 : 0;  // branch-free: written always, kept unless equal to the context
-    }
+    t[0] = wj;
+    const uint32_t n = 1 + KeepNegatives(s->even.data() + static_cast<size_t>(q) * blocks,
+                                         s->odd.data() + static_cast<size_t>(q) * blocks,
+                                         a.negatives, wj, t + 1);
     p->ntargets[q] = n;
     // The context differs from every negative kept; two negatives may coincide.
     bool distinct = true;
@@ -462,12 +476,7 @@ void DrawSharedNegatives(const EpochArgs& a, uint64_t centre, uint32_t i, uint32
   const uint32_t blocks = (a.negatives + 1) / 2;
   size_t lanes = 0;
   for (uint32_t c = 0; c < count; ++c) {
-    const uint64_t id = core::SharedNegativesPairId(centre + c, i, a.window);
-    for (uint32_t k = 0; k < blocks; ++k, ++lanes) {
-      s->c0[lanes] = k;
-      s->c2[lanes] = static_cast<uint32_t>(id);
-      s->c3[lanes] = static_cast<uint32_t>(id >> 32);
-    }
+    lanes = s->QueueBlocks(lanes, core::SharedNegativesPairId(centre + c, i, a.window), blocks);
     if (++i == a.length) i = 0;  // the next walk
   }
   DrawLanes(a, a.epoch, lanes, s);
@@ -490,13 +499,7 @@ void MakeSharedPlan(const EpochArgs& a, const int32_t* walk, uint64_t centre, ui
   }
   p->pairs = pairs;
   if (pairs == 0) return;
-  uint32_t n = 0;
-  for (uint32_t d = 0; d < a.negatives; ++d) {
-    const int32_t v = (d & 1u) ? odd[d / 2] : even[d / 2];
-    t[pairs + n] = v;
-    n += v != p->wi ? 1 : 0;  // branch-free: written always, kept unless equal to the centre
-  }
-  p->ntargets[0] = n;
+  p->ntargets[0] = KeepNegatives(even, odd, a.negatives, p->wi, t + pairs);
 }
 
 // Per-target losses are queued as softplus arguments (BCE(z, 1) = softplus(−z), BCE(z, 0) =
