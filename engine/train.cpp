@@ -307,9 +307,8 @@ absl::StatusOr<DeviceUsed> ResolveRankDevice(const Device& d, int threads, Ranks
   absl::StatusOr<DeviceUsed> used;
   if (d.kind == Device::Kind::kCpu || gpus_here == 0) {
     used = ResolveDevice(d, threads, note);
-  } else if (d.kind == Device::Kind::kCuda && d.index >= gpus_here) {
-    used = absl::FailedPreconditionError(absl::StrCat("--device ", d.Name(), ": no CUDA device ",
-                                                      d.index, " (", gpus_here, " found)"));
+  } else if (absl::Status visible = CheckDeviceVisible(d); !visible.ok()) {
+    used = visible;  // an explicit cuda:K the host lacks: one process's error
   } else {
     const int first = d.kind == Device::Kind::kCuda ? d.index : 0;
     used = ResolveDevice(Device::Cuda((first + ranks.local_rank()) % gpus_here), threads, note);
